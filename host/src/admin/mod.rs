@@ -1,0 +1,76 @@
+//! The admin API (root admins only): plugins, routes and hooks. Every change is validated in
+//! full before anything is written, written in one transaction, and applied to the next
+//! request by rebuilding the in-memory tables.
+
+mod hooks;
+mod methods;
+mod plugins;
+mod routes;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::auth::BearerError;
+use crate::context::AuthUser;
+use crate::error::HttpError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/plugins", post(plugins::upload).get(plugins::list))
+        .route(
+            "/admin/plugins/{name}",
+            get(plugins::show).delete(plugins::remove),
+        )
+        .route("/admin/plugins/{name}/activate", post(plugins::activate))
+        .route("/admin/routes", post(routes::create).get(routes::list))
+        .route(
+            "/admin/routes/{id}",
+            get(routes::show)
+                .patch(routes::update)
+                .delete(routes::remove),
+        )
+        .route("/admin/hooks", post(hooks::create).get(hooks::list))
+        .route(
+            "/admin/hooks/{id}",
+            get(hooks::show).patch(hooks::update).delete(hooks::remove),
+        )
+        .route("/admin/runtime", get(runtime))
+}
+
+/// The caller, proven to be a root admin: 401 without a valid token, 403 for anyone else.
+#[derive(Debug)]
+pub struct RootAdmin(pub AuthUser);
+
+impl FromRequestParts<AppState> for RootAdmin {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        match state.bearer_user(&parts.headers).await {
+            Ok(Some(user)) if user.is_root_admin => Ok(RootAdmin(user)),
+            Ok(Some(_)) => Err(HttpError::forbidden("the admin API is for root admins")),
+            Ok(None) => Err(HttpError::unauthorized(
+                "UNAUTHORIZED",
+                "authentication is required",
+            )),
+            Err(BearerError::Rejected(e)) | Err(BearerError::Internal(e)) => Err(e),
+        }
+    }
+}
+
+/// Parses a numeric id from the path, 400 `INVALID_ID` otherwise.
+fn parse_id(raw: &str) -> Result<i64, HttpError> {
+    raw.parse()
+        .map_err(|_| HttpError::bad_request("INVALID_ID", format!("{raw:?} is not an id")))
+}
+
+/// What the hook runtime did: allocator in use and counters.
+async fn runtime(State(state): State<AppState>, _: RootAdmin) -> Json<Value> {
+    Json(json!({
+        "allocation": state.runtime.mode(),
+        "stats": state.runtime.stats().snapshot(),
+    }))
+}

@@ -1,0 +1,30 @@
+//! Host capabilities: the host side of the WIT interfaces, one module per interface. Each links
+//! its interface into the shared linker once; none knows which pipeline stage called it.
+//! Errors a guest can handle are returned in the WIT `result`; the outer `wasmtime::Result`
+//! is reserved for traps (host faults, broken hard limits).
+
+mod context;
+mod log;
+
+use wasmtime::component::{HasSelf, Linker};
+
+use crate::runtime::HostState;
+use crate::runtime::bindings::{self, types};
+
+/// Links every Hookline interface into `linker`.
+pub fn add_to_linker(linker: &mut Linker<HostState>) -> anyhow::Result<()> {
+    bindings::Plugin::add_to_linker::<HostState, HasSelf<HostState>>(linker, |state| state)
+        .map_err(crate::runtime::to_anyhow)
+}
+
+impl types::Host for HostState {}
+
+/// A guest-visible error from a host call.
+fn guest_error(status: u16, code: &str, message: impl Into<String>) -> types::HookError {
+    types::HookError {
+        status,
+        code: Some(code.to_owned()),
+        message: message.into(),
+        details: None,
+    }
+}

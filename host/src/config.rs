@@ -1,0 +1,188 @@
+//! Server settings: defaults, an optional TOML file, `HOOKLINE_*` environment variables and
+//! command-line flags, merged in that order (later wins). Owns validation of every limit; it
+//! never reads secrets from anywhere but these sources.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Default request body cap: large enough for JSON APIs, small enough to bound memory per request.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Default plugin upload cap: a JavaScript component is about 10 MB, a Python one 20-40 MB.
+pub const DEFAULT_MAX_PLUGIN_BYTES: usize = 64 * 1024 * 1024;
+/// Default linear-memory cap of one hook instance. Rust hooks need a few MiB; interpreted
+/// guests (Python) need far more, so the default leaves room for them.
+pub const DEFAULT_HOOK_MEMORY_BYTES: usize = 128 * 1024 * 1024;
+/// Default wall-clock budget of one hook call; the request deadline can only shorten it.
+pub const DEFAULT_HOOK_TIMEOUT_MS: u64 = 10_000;
+/// Default request deadline when a route sets none (spec §1).
+pub const DEFAULT_ROUTE_TIMEOUT_MS: u64 = 30_000;
+/// Default number of hook instances alive at once (pool slots); more calls queue.
+pub const DEFAULT_MAX_INSTANCES: u32 = 256;
+/// Default number of log lines one request may collect; later lines are dropped.
+pub const DEFAULT_MAX_LOG_ENTRIES: usize = 100;
+/// Default bytes of guest stdout/stderr kept per hook call; the rest is dropped.
+pub const DEFAULT_MAX_GUEST_OUTPUT_BYTES: usize = 16 * 1024;
+/// Default bcrypt cost: 10 is ~72 ms per hash on this machine kind (runtime-notes.md).
+pub const DEFAULT_BCRYPT_COST: u32 = 10;
+/// Default lifetime of an access token issued by `/auth/login`.
+pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+
+/// Every setting of the server. Each field is `HOOKLINE_<FIELD>` in the environment and
+/// `<field>` in the TOML file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on (`HOOKLINE_HOST`, default 127.0.0.1).
+    pub host: IpAddr,
+    /// Port to listen on (`HOOKLINE_PORT`, default 8080; 0 picks a free port).
+    pub port: u16,
+    /// Directory for the SQLite database, the dev secret and compiled artifacts (`./data`).
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; default: `hookline.db` in the data directory.
+    pub database_url: Option<String>,
+    /// Secret for signing JWTs. Without it a development secret is generated once and stored
+    /// in the data directory with mode 0600.
+    pub secret_key: Option<String>,
+    /// Root admin created on first start when no root admin exists.
+    pub admin_email: Option<String>,
+    /// Password of that root admin.
+    pub admin_password: Option<String>,
+    /// bcrypt cost for stored passwords (4..=31).
+    pub bcrypt_cost: u32,
+    /// Lifetime of access tokens, seconds.
+    pub access_token_ttl_secs: u64,
+    /// Largest request body the pipeline accepts (413 above it).
+    pub max_body_bytes: usize,
+    /// Largest plugin binary `POST /admin/plugins` accepts (413 above it).
+    pub max_plugin_bytes: usize,
+    /// Linear-memory cap of one hook instance.
+    pub hook_memory_bytes: usize,
+    /// Wall-clock budget of one hook call, milliseconds.
+    pub hook_timeout_ms: u64,
+    /// Request deadline for routes that set none, milliseconds.
+    pub route_timeout_ms: u64,
+    /// Hook instances alive at once (pooling allocator slots).
+    pub max_instances: u32,
+    /// Log lines one request may collect.
+    pub max_log_entries: usize,
+    /// Bytes of guest stdout/stderr kept per hook call.
+    pub max_guest_output_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            secret_key: None,
+            admin_email: None,
+            admin_password: None,
+            bcrypt_cost: DEFAULT_BCRYPT_COST,
+            access_token_ttl_secs: DEFAULT_ACCESS_TOKEN_TTL_SECS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_plugin_bytes: DEFAULT_MAX_PLUGIN_BYTES,
+            hook_memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
+            hook_timeout_ms: DEFAULT_HOOK_TIMEOUT_MS,
+            route_timeout_ms: DEFAULT_ROUTE_TIMEOUT_MS,
+            max_instances: DEFAULT_MAX_INSTANCES,
+            max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+            max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+        }
+    }
+}
+
+/// A setting that cannot be used; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Merges defaults, the TOML file (if given), the environment and `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(SettingsError(format!(
+                    "config file {} does not exist",
+                    file.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment
+            .merge(Env::prefixed("HOOKLINE_").ignore(&["CONFIG", "REQUIRE_BACKENDS", "TEST_DB"]))
+            .merge(Serialized::defaults(overrides));
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| SettingsError(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks the ranges that serde's types cannot express.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let fail = |msg: &str| Err(SettingsError(msg.to_owned()));
+        if !(4..=31).contains(&self.bcrypt_cost) {
+            return fail("bcrypt_cost must be between 4 and 31");
+        }
+        if self.hook_memory_bytes < 1024 * 1024 {
+            return fail("hook_memory_bytes must be at least 1 MiB");
+        }
+        if self.hook_timeout_ms == 0 || self.route_timeout_ms == 0 {
+            return fail("hook_timeout_ms and route_timeout_ms must be positive");
+        }
+        if self.max_instances == 0 {
+            return fail("max_instances must be positive");
+        }
+        if self.max_body_bytes == 0 || self.max_plugin_bytes == 0 {
+            return fail("max_body_bytes and max_plugin_bytes must be positive");
+        }
+        if self.access_token_ttl_secs == 0 {
+            return fail("access_token_ttl_secs must be positive");
+        }
+        if let Some(key) = &self.secret_key
+            && key.len() < 32
+        {
+            return fail("secret_key must be at least 32 characters");
+        }
+        if self.admin_email.is_some() != self.admin_password.is_some() {
+            return fail("admin_email and admin_password must be set together");
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:") || url.starts_with("postgres"))
+        {
+            return fail("database_url must start with sqlite: or postgres://");
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one or the SQLite file in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("hookline.db").display()
+            ),
+        }
+    }
+}
+
+/// Command-line flags that override the file and the environment; unset flags change nothing.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<IpAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}

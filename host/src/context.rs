@@ -1,0 +1,66 @@
+//! The request context: one per request, the same value through every phase (seed 003,
+//! "Context Sharing"). Stages and capabilities read and write it; it holds no behaviour of
+//! its own beyond bounded logging.
+
+use std::net::IpAddr;
+use std::time::Instant;
+
+use axum::http::{HeaderMap, Method};
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::HttpError;
+
+/// The authenticated user as hooks and handlers see it: never a secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthUser {
+    pub id: i64,
+    pub email: String,
+    pub role: Option<String>,
+    pub is_root_admin: bool,
+    pub verified: bool,
+    pub organization: Option<i64>,
+}
+
+/// An error of an earlier phase, as postHooks see it (`error`).
+#[derive(Debug, Clone)]
+pub struct PhaseError {
+    pub error: HttpError,
+    pub timestamp: String,
+}
+
+#[derive(Debug)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub method: Method,
+    pub path: String,
+    pub route_pattern: String,
+    pub params: Map<String, Value>,
+    pub query: Map<String, Value>,
+    pub headers: HeaderMap,
+    pub client_ip: IpAddr,
+    /// The parsed JSON body, `Null` when there was none or it was not JSON.
+    pub body: Value,
+    pub raw_body: Bytes,
+    pub user: Option<AuthUser>,
+    pub share: Map<String, Value>,
+    pub data: Value,
+    pub status: u16,
+    pub error: Option<PhaseError>,
+    pub response_headers: HeaderMap,
+    pub logs: Vec<String>,
+    pub max_log_entries: usize,
+    /// The request deadline (route timeout from the start of the request).
+    pub deadline: Instant,
+}
+
+impl RequestContext {
+    /// Appends a log line unless the request already holds `max_log_entries`.
+    pub fn log(&mut self, line: impl Into<String>) {
+        if self.logs.len() < self.max_log_entries {
+            self.logs.push(line.into());
+        }
+    }
+}

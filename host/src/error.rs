@@ -1,0 +1,167 @@
+//! The one HTTP error type of the server and its wire shape (spec §1.10). Every rejection, in
+//! the pipeline and in the admin and auth APIs, is an `HttpError`; it never carries secrets or
+//! trap messages, which go to the server log instead.
+
+use std::borrow::Cow;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// An HTTP error: status, stable machine code, message and optional JSON details.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpError {
+    pub status: u16,
+    pub code: Cow<'static, str>,
+    pub message: String,
+    pub details: Option<Value>,
+}
+
+impl HttpError {
+    pub fn new(
+        status: u16,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(400, code, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(404, "NOT_FOUND", message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(409, code, message)
+    }
+
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(422, code, message)
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(401, code, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, "FORBIDDEN", message)
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            format!("request body exceeds the limit of {limit} bytes"),
+        )
+    }
+
+    /// An unexpected server fault: the client learns only that it happened; the cause is
+    /// logged here with the request's context by the caller.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(500, "INTERNAL_ERROR", "internal server error")
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The error's `name`: the status reason in PascalCase with `Error`, e.g. `BadRequestError`.
+    pub fn name(&self) -> String {
+        let reason = self.status_code().canonical_reason().unwrap_or("Http");
+        let mut name: String = reason
+            .replace('\'', "")
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut cs = w.chars();
+                cs.next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
+                    .unwrap_or_default()
+            })
+            .collect();
+        name.push_str("Error");
+        name
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.message)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+impl From<sea_orm::DbErr> for HttpError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        HttpError::internal(format!("database: {e}"))
+    }
+}
+
+/// Where the request was when it failed; filled in by the request envelope middleware.
+#[derive(Debug, Clone, Default)]
+pub struct RequestInfo {
+    pub request_id: String,
+    pub method: String,
+    pub path: String,
+}
+
+/// Renders the error body: `{"statusCode", "message", "error": {code, name, details,
+/// timestamp, path, method, requestId}}`, plus `logs` when any phase logged.
+pub fn error_body(err: &HttpError, info: &RequestInfo, timestamp: &str, logs: &[String]) -> Value {
+    let mut body = json!({
+        "statusCode": err.status,
+        "message": err.message,
+        "error": {
+            "code": err.code,
+            "name": err.name(),
+            "details": err.details.clone().unwrap_or(Value::Null),
+            "timestamp": timestamp,
+            "path": info.path,
+            "method": info.method,
+            "requestId": info.request_id,
+        }
+    });
+    if !logs.is_empty() {
+        body["logs"] = json!(logs);
+    }
+    body
+}
+
+/// Marker left in a response's extensions so that the envelope middleware renders the body
+/// with the request's path, method and id (and the logs collected so far).
+#[derive(Debug, Clone)]
+pub struct PendingError {
+    pub error: HttpError,
+    pub logs: Vec<String>,
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let mut response = self.status_code().into_response();
+        response.extensions_mut().insert(PendingError {
+            error: self,
+            logs: Vec::new(),
+        });
+        response
+    }
+}
+
+/// RFC 3339 UTC timestamp with milliseconds, the format of every `timestamp` field.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

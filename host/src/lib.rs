@@ -1,0 +1,26 @@
+//! Hookline: a server that runs a database-defined HTTP API whose behaviour is written by its
+//! users as WebAssembly components (preHooks, handlers, postHooks) inside a fixed request
+//! lifecycle.
+//!
+//! - [`server`] assembles the HTTP app and serves it; [`app`] builds the shared state.
+//! - [`pipeline`] is the request lifecycle; [`routing`] the compiled route table.
+//! - [`runtime`] runs hooks in wasmtime; [`capabilities`] are the host side of the WIT.
+//! - [`admin`] and [`auth`] are plain HTTP APIs over the [`store`].
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod capabilities;
+pub mod config;
+pub mod context;
+pub mod demo;
+pub mod error;
+pub mod json;
+pub mod pipeline;
+pub mod routing;
+pub mod runtime;
+pub mod server;
+pub mod store;
+
+pub use config::Settings;
+pub use server::{RunningServer, spawn};

@@ -1,0 +1,90 @@
+//! The `hookline` binary: `hookline serve`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use hookline::config::{Overrides, Settings};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "hookline",
+    version,
+    about = "Runs WebAssembly hooks inside a database-defined HTTP API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API. Settings come from defaults, the TOML file, HOOKLINE_* variables and
+    /// these flags, later ones winning.
+    Serve {
+        /// TOML settings file (also HOOKLINE_CONFIG).
+        #[arg(long, env = "HOOKLINE_CONFIG")]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        host: Option<IpAddr>,
+        #[arg(long)]
+        port: Option<u16>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Upload the example plugins from this directory and create the demo routes.
+        #[arg(long)]
+        demo_plugins: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let Command::Serve {
+        config,
+        host,
+        port,
+        data_dir,
+        database_url,
+        demo_plugins,
+    } = Cli::parse().command;
+    let overrides = Overrides {
+        host,
+        port,
+        data_dir,
+        database_url,
+    };
+    let settings = match Settings::load(config.as_deref(), &overrides) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("hookline: {e}");
+            std::process::exit(2);
+        }
+    };
+    let running = hookline::spawn(settings).await?;
+    if let Some(dir) = demo_plugins {
+        hookline::demo::seed(&running.state, &dir).await?;
+        let base = format!("http://{}", running.addr);
+        println!("demo ready — try:");
+        println!("  curl {base}/hello/ada");
+        println!("  curl {base}/greet/ada");
+        println!(
+            "  curl -X POST {base}/echo -H 'content-type: application/json' -d '{{\"email\": \"  Ada@Example.COM \"}}'"
+        );
+        println!(
+            "  curl -X POST {base}/echo -H 'content-type: application/json' -d '{{}}'   # 400 from normalize-email"
+        );
+    }
+    tracing::info!(addr = %running.addr, "hookline listening");
+    tokio::signal::ctrl_c().await?;
+    tracing::info!("shutting down");
+    running.stop().await;
+    Ok(())
+}

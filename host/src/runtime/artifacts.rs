@@ -1,0 +1,74 @@
+//! Compiled components on local disk, keyed by the binary's sha256 and the engine's
+//! compatibility fingerprint, so a restart deserializes instead of recompiling. Only this
+//! process writes the directory; files are written to a temporary name and renamed.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::HookRuntime;
+
+/// A stable fingerprint of everything that makes a compiled artifact loadable by this engine.
+pub fn engine_fingerprint(engine: &Engine) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+fn artifact_path(dir: &Path, sha256: &str, fingerprint: &str) -> PathBuf {
+    dir.join(format!("{sha256}-{fingerprint}.cwasm"))
+}
+
+impl HookRuntime {
+    /// Compiles `binary` (whose digest is `sha256`) or loads its cached artifact.
+    pub(crate) fn load_component(&self, sha256: &str, binary: &[u8]) -> anyhow::Result<Component> {
+        let path = artifact_path(&self.limits.artifact_dir, sha256, &self.engine_fingerprint);
+        if path.exists() {
+            match deserialize(&self.engine, &path) {
+                Ok(component) => {
+                    self.stats.artifacts_loaded.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(sha256, path = %path.display(), "loaded compiled artifact from cache");
+                    return Ok(component);
+                }
+                Err(e) => {
+                    tracing::warn!(sha256, error = %e, "cached artifact unusable; recompiling")
+                }
+            }
+        }
+        let started = std::time::Instant::now();
+        let component = Component::new(&self.engine, binary).map_err(crate::runtime::to_anyhow)?;
+        self.stats.compiled.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            sha256,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "compiled component"
+        );
+        if let Err(e) = store(&component, &path) {
+            tracing::warn!(sha256, error = %e, "could not cache compiled artifact");
+        }
+        Ok(component)
+    }
+}
+
+fn store(component: &Component, path: &Path) -> anyhow::Result<()> {
+    let bytes = component.serialize().map_err(crate::runtime::to_anyhow)?;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+#[allow(
+    unsafe_code,
+    reason = "deserializing runs native code produced by Cranelift; the artifact directory is \
+              written only by this server, from components it compiled itself, and the file \
+              name binds the engine fingerprint"
+)]
+fn deserialize(engine: &Engine, path: &Path) -> anyhow::Result<Component> {
+    // SAFETY: see the reason above; wasmtime additionally checks the artifact's header
+    // against this engine's configuration and refuses a mismatch.
+    unsafe { Component::deserialize_file(engine, path) }.map_err(crate::runtime::to_anyhow)
+}

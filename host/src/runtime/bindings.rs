@@ -1,0 +1,15 @@
+//! Generated bindings for the `hookline:plugin` WIT package, kept in this one module; the rest
+//! of the host converts to its own types at the boundary.
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "plugin",
+    imports: { default: trappable },
+    exports: { default: async },
+    with: {
+        "hookline:plugin/context.request-context": crate::runtime::ContextHandle,
+    },
+});
+
+pub use self::exports::hookline::plugin::{handler, post_hook, pre_hook};
+pub use self::hookline::plugin::{context, log, types};

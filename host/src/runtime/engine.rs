@@ -1,0 +1,198 @@
+//! Engine construction (pooling allocator with a fallback to on-demand allocation, copy-on-write
+//! memory images, epoch interruption) and the one epoch ticker thread.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use wasmtime::component::Linker;
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use super::state::HostState;
+
+/// How often the ticker advances the engine's epoch. Hooks yield to the async executor and
+/// check their deadline once per tick, so this is also the precision of hook timeouts.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Bytes of a slot's linear memory and tables kept resident between instances. Measured on
+/// this machine kind: with `pagemap_scan` this halves instantiation cost; without it, it
+/// doubles it, so it is only set together with `pagemap_scan`.
+const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
+
+/// Core instances, memories and tables one component may use. A Rust component uses 3 core
+/// instances, 1 memory and 2 tables; JavaScript and Python components use more.
+const CORE_INSTANCES_PER_COMPONENT: u32 = 8;
+const MEMORIES_PER_COMPONENT: u32 = 2;
+const TABLES_PER_COMPONENT: u32 = 4;
+
+/// Elements per table: interpreted guests (componentize-js/py) carry large function tables.
+const TABLE_ELEMENTS: usize = 100_000;
+
+/// The runtime's limits, taken from the settings.
+#[derive(Debug, Clone)]
+pub struct RuntimeLimits {
+    pub memory_bytes: usize,
+    pub max_instances: u32,
+    pub hook_timeout: Duration,
+    pub max_guest_output_bytes: usize,
+    pub max_log_entries: usize,
+    pub artifact_dir: PathBuf,
+}
+
+/// Which instance allocator the engine ended up with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AllocationMode {
+    /// Pooling with `pagemap_scan` and kept-resident slots (fastest).
+    PoolingTuned,
+    /// Pooling without `pagemap_scan` (older kernels).
+    Pooling,
+    /// Plain mmap per instance: the address space was too small for the pool.
+    OnDemand,
+}
+
+/// Counters of what the runtime did, for the admin API and tests.
+#[derive(Debug, Default)]
+pub struct RuntimeStats {
+    pub compiled: AtomicU64,
+    pub artifacts_loaded: AtomicU64,
+    pub invocations: AtomicU64,
+}
+
+impl RuntimeStats {
+    pub fn snapshot(&self) -> serde_json::Value {
+        serde_json::json!({
+            "compiled": self.compiled.load(Ordering::Relaxed),
+            "artifactsLoaded": self.artifacts_loaded.load(Ordering::Relaxed),
+            "invocations": self.invocations.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// The engine, the linker every plugin is instantiated against, and the slot semaphore.
+pub struct HookRuntime {
+    pub(crate) engine: Engine,
+    pub(crate) linker: Linker<HostState>,
+    pub(crate) limits: RuntimeLimits,
+    pub(crate) slots: Arc<Semaphore>,
+    pub(crate) stats: RuntimeStats,
+    pub(crate) mode: AllocationMode,
+    pub(crate) engine_fingerprint: String,
+}
+
+impl std::fmt::Debug for HookRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookRuntime")
+            .field("mode", &self.mode)
+            .finish()
+    }
+}
+
+fn base_config() -> Config {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.memory_init_cow(true);
+    // Component-model async (WASI 0.3) doubles the cost of every call; we do not use it.
+    config.concurrency_support(false);
+    config.wasm_component_model(true);
+    config
+}
+
+fn pooling_config(limits: &RuntimeLimits, tuned: bool) -> PoolingAllocationConfig {
+    let n = limits.max_instances;
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(n)
+        .total_core_instances(n * CORE_INSTANCES_PER_COMPONENT)
+        .total_memories(n * MEMORIES_PER_COMPONENT)
+        .total_tables(n * TABLES_PER_COMPONENT)
+        .total_stacks(n)
+        .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
+        .max_memories_per_component(MEMORIES_PER_COMPONENT)
+        .max_tables_per_component(TABLES_PER_COMPONENT)
+        .table_elements(TABLE_ELEMENTS)
+        .max_memory_size(limits.memory_bytes);
+    if tuned {
+        pool.pagemap_scan(Enabled::Yes)
+            .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+            .table_keep_resident(KEEP_RESIDENT_BYTES);
+    }
+    pool
+}
+
+fn build_engine(limits: &RuntimeLimits) -> anyhow::Result<(Engine, AllocationMode)> {
+    let attempts = [
+        (AllocationMode::PoolingTuned, true),
+        (AllocationMode::Pooling, false),
+    ];
+    for (mode, tuned) in attempts {
+        let mut config = base_config();
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
+            limits, tuned,
+        )));
+        match Engine::new(&config) {
+            Ok(engine) => return Ok((engine, mode)),
+            Err(e) => {
+                tracing::warn!(?mode, error = %e, "instance pool unavailable, trying the next allocator")
+            }
+        }
+    }
+    let engine = Engine::new(&base_config()).map_err(crate::runtime::to_anyhow)?;
+    Ok((engine, AllocationMode::OnDemand))
+}
+
+/// Advances the epoch every `EPOCH_TICK` until the engine is dropped.
+fn spawn_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("hookline-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("spawning the epoch ticker thread");
+}
+
+impl HookRuntime {
+    /// Builds the engine and links every host interface once.
+    pub fn new(limits: RuntimeLimits) -> anyhow::Result<Self> {
+        let (engine, mode) = build_engine(&limits)?;
+        tracing::info!(?mode, "hook engine ready");
+        spawn_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(crate::runtime::to_anyhow)?;
+        crate::capabilities::add_to_linker(&mut linker)?;
+        let engine_fingerprint = super::artifacts::engine_fingerprint(&engine);
+        std::fs::create_dir_all(&limits.artifact_dir)?;
+        Ok(Self {
+            slots: Arc::new(Semaphore::new(limits.max_instances as usize)),
+            engine,
+            linker,
+            limits,
+            stats: RuntimeStats::default(),
+            mode,
+            engine_fingerprint,
+        })
+    }
+
+    pub fn mode(&self) -> AllocationMode {
+        self.mode
+    }
+
+    pub fn stats(&self) -> &RuntimeStats {
+        &self.stats
+    }
+
+    pub fn limits(&self) -> &RuntimeLimits {
+        &self.limits
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}

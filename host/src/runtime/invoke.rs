@@ -1,0 +1,213 @@
+//! One hook call: a fresh store and instance, the request context lent for the call, a
+//! wall-clock deadline enforced by epoch interruption, and the outcome mapped to the
+//! pipeline's terms. The context always comes back, whatever the guest did.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use serde_json::Value;
+use wasmtime::{Store, UpdateDeadline};
+
+use super::bindings::types::HookError;
+use super::inspect::PluginKind;
+use super::state::{ContextHandle, Phase};
+use super::{HookRuntime, HostState, LoadedPlugin};
+use crate::context::RequestContext;
+use crate::error::HttpError;
+
+/// What to run: a plugin's entry point of one kind, with its attached configuration.
+#[derive(Debug, Clone)]
+pub struct HookCall {
+    pub plugin: Arc<LoadedPlugin>,
+    pub kind: PluginKind,
+    /// The configuration JSON, serialised once when the route table was built.
+    pub config: Arc<str>,
+}
+
+/// What a successful call produced.
+#[derive(Debug, PartialEq)]
+pub enum HookOutcome {
+    /// A preHook let the request continue, or a postHook finished.
+    Continue,
+    /// A preHook returned a value: it becomes the response and the handler is skipped.
+    Respond(Value),
+    /// A handler's result.
+    Data(Value),
+}
+
+/// Raised from the epoch callback when a call passes its deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("hook exceeded its time budget")]
+struct DeadlineExceeded;
+
+type GuestResult = Result<HookOutcome, HttpError>;
+
+impl HookRuntime {
+    /// Runs `call` against `request` until `deadline`. Returns the (possibly changed) context
+    /// and the outcome: a guest error keeps its status; running out of time is 504
+    /// `HOOK_TIMEOUT`; any trap is 500 `HOOK_TRAP` with the trap message only in the log.
+    pub async fn invoke(
+        &self,
+        call: &HookCall,
+        request: RequestContext,
+        deadline: Instant,
+    ) -> (RequestContext, GuestResult) {
+        let plugin = &call.plugin;
+        let Ok(Ok(_permit)) =
+            tokio::time::timeout_at(deadline.into(), self.slots.clone().acquire_owned()).await
+        else {
+            return (request, Err(timeout_error(plugin)));
+        };
+        self.stats.invocations.fetch_add(1, Ordering::Relaxed);
+        let phase = match call.kind {
+            PluginKind::PreHook => Phase::PreHook,
+            PluginKind::Handler => Phase::Handler,
+            PluginKind::PostHook => Phase::PostHook,
+        };
+        let state = HostState::new(
+            request,
+            phase,
+            call.config.clone(),
+            plugin.name.clone(),
+            self.limits.memory_bytes,
+            self.limits.max_guest_output_bytes,
+        );
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        // Check the deadline on every tick and yield to the executor in between, so a hook
+        // that never returns cannot hold a worker thread for longer than one tick.
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                Err(wasmtime::Error::new(DeadlineExceeded))
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        let result = run(&mut store, call).await;
+        let state = store.into_data();
+        let mut request = state.request;
+        let output: Vec<String> = state
+            .stdout
+            .lines()
+            .into_iter()
+            .chain(state.stderr.lines())
+            .collect();
+        if result.is_err() {
+            // A trapped guest's output (a panic message, say) is diagnostic: server log only.
+            for line in &output {
+                tracing::warn!(request_id = %request.request_id, plugin = %plugin.name, "guest output: {line}");
+            }
+        } else {
+            for line in output {
+                request.log(line);
+            }
+        }
+        let outcome = match result {
+            Ok(Ok(outcome)) => Ok(outcome),
+            Ok(Err(guest_error)) => Err(from_guest(guest_error)),
+            Err(trap) if trap.is::<DeadlineExceeded>() => {
+                tracing::warn!(request_id = %request.request_id, plugin = %plugin.name, "hook timed out");
+                Err(timeout_error(plugin))
+            }
+            Err(trap) => {
+                tracing::error!(
+                    request_id = %request.request_id,
+                    plugin = %plugin.name,
+                    version = plugin.version,
+                    trap = ?trap,
+                    "hook trapped"
+                );
+                Err(HttpError::new(
+                    500,
+                    "HOOK_TRAP",
+                    format!("plugin {} failed", plugin.name),
+                ))
+            }
+        };
+        (request, outcome)
+    }
+}
+
+fn timeout_error(plugin: &LoadedPlugin) -> HttpError {
+    HttpError::new(
+        504,
+        "HOOK_TIMEOUT",
+        format!("plugin {} ran out of time", plugin.name),
+    )
+}
+
+async fn run(
+    store: &mut Store<HostState>,
+    call: &HookCall,
+) -> wasmtime::Result<Result<HookOutcome, HookError>> {
+    let plugin = &call.plugin;
+    let instance = plugin.instance_pre.instantiate_async(&mut *store).await?;
+    let ctx = store.data_mut().table().push(ContextHandle)?;
+    let missing =
+        || wasmtime::format_err!("plugin {} does not export {:?}", plugin.name, call.kind);
+    Ok(match call.kind {
+        PluginKind::PreHook => {
+            let guest = plugin
+                .pre_hook
+                .as_ref()
+                .ok_or_else(missing)?
+                .load(&mut *store, &instance)?;
+            match guest.call_run(&mut *store, ctx).await? {
+                Ok(None) => Ok(HookOutcome::Continue),
+                Ok(Some(text)) => parse_result(&text).map(HookOutcome::Respond),
+                Err(e) => Err(e),
+            }
+        }
+        PluginKind::Handler => {
+            let guest = plugin
+                .handler
+                .as_ref()
+                .ok_or_else(missing)?
+                .load(&mut *store, &instance)?;
+            match guest.call_handle(&mut *store, ctx).await? {
+                Ok(text) => parse_result(&text).map(HookOutcome::Data),
+                Err(e) => Err(e),
+            }
+        }
+        PluginKind::PostHook => {
+            let guest = plugin
+                .post_hook
+                .as_ref()
+                .ok_or_else(missing)?
+                .load(&mut *store, &instance)?;
+            guest
+                .call_run(&mut *store, ctx)
+                .await?
+                .map(|()| HookOutcome::Continue)
+        }
+    })
+}
+
+fn parse_result(text: &str) -> Result<Value, HookError> {
+    serde_json::from_str(text).map_err(|e| HookError {
+        status: 500,
+        code: Some("INVALID_HOOK_RESULT".into()),
+        message: format!("the hook returned invalid JSON: {e}"),
+        details: None,
+    })
+}
+
+/// A hook's own error: its status when it is an error status, its code or `HOOK_ERROR`.
+fn from_guest(e: HookError) -> HttpError {
+    let status = if (400..=599).contains(&e.status) {
+        e.status
+    } else {
+        500
+    };
+    let code = e
+        .code
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "HOOK_ERROR".into());
+    let mut err = HttpError::new(status, code, e.message);
+    if let Some(details) = e.details {
+        err.details = Some(serde_json::from_str(&details).unwrap_or(Value::String(details)));
+    }
+    err
+}

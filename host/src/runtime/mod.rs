@@ -1,0 +1,25 @@
+//! The hook runtime: one wasmtime `Engine` per process, compiled components cached on disk,
+//! the plugin registry, and a fresh `Store` per hook call. A fresh instance per call is the
+//! isolation guarantee: nothing one request leaves in guest memory can reach another.
+//! This module never decides what a hook's result means for the request; the pipeline does.
+
+mod artifacts;
+pub mod bindings;
+mod engine;
+mod inspect;
+mod invoke;
+mod output;
+mod registry;
+pub(crate) mod state;
+
+pub use engine::{AllocationMode, HookRuntime, RuntimeLimits, RuntimeStats};
+pub use inspect::{PluginKind, UploadRejection};
+pub use invoke::{HookCall, HookOutcome};
+pub use registry::{LoadedPlugin, PluginRegistry};
+pub use state::{ContextHandle, HostState};
+
+/// wasmtime's error as an `anyhow` error, keeping the whole cause chain in the message.
+/// (wasmtime's own `From` conversion needs its `anyhow` feature, which we do not build.)
+pub(crate) fn to_anyhow(e: wasmtime::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e:?}")
+}

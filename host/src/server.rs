@@ -1,0 +1,150 @@
+//! The HTTP edge: assembles the axum app (health, auth, admin, and the database-defined API as
+//! the fallback), wraps every response in the request envelope (request id, error shape), and
+//! serves it on a socket.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::app::AppState;
+use crate::config::Settings;
+use crate::error::{HttpError, PendingError, RequestInfo, error_body, now_timestamp};
+use crate::{admin, auth, pipeline};
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The whole application as a tower service, testable without a socket.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .merge(auth::router())
+        .merge(admin::router())
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(pipeline::handle)
+        .layer(middleware::from_fn(envelope))
+        .with_state(state)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    match state.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => Json(json!({"status": "ready", "database": "ok"})).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            HttpError::new(503, "NOT_READY", "the database is unreachable").into_response()
+        }
+    }
+}
+
+async fn method_not_allowed(request: Request) -> HttpError {
+    HttpError::new(
+        405,
+        "METHOD_NOT_ALLOWED",
+        format!(
+            "{} is not served on {}",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+/// Gives every request an id, answers with it in `X-Request-Id`, and renders errors in the one
+/// shape with the request's path, method and id.
+async fn envelope(mut request: Request, next: Next) -> Response {
+    let info = RequestInfo {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        method: request.method().to_string(),
+        path: request.uri().path().to_owned(),
+    };
+    request.extensions_mut().insert(info.clone());
+    let mut response = next.run(request).await;
+    if let Some(PendingError { error, logs }) = response.extensions_mut().remove::<PendingError>() {
+        let body = error_body(&error, &info, &now_timestamp(), &logs);
+        let (mut parts, _) = response.into_parts();
+        parts.status = error.status_code();
+        parts.headers.remove(CONTENT_LENGTH);
+        parts
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response = Response::from_parts(parts, Body::from(body.to_string()));
+    } else if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // axum's own body-limit rejection: give it the common shape too.
+        let error = HttpError::new(413, "PAYLOAD_TOO_LARGE", "the request body is too large");
+        let body = error_body(&error, &info, &now_timestamp(), &[]);
+        response = (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
+    }
+    if let Ok(value) = HeaderValue::from_str(&info.request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// A server started in the background (tests, embedding).
+#[derive(Debug)]
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Starts the server from `settings` and serves until `shutdown` resolves.
+pub async fn serve(
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let running = spawn(settings).await?;
+    tracing::info!(addr = %running.addr, "hookline listening");
+    shutdown.await;
+    running.stop().await;
+    Ok(())
+}
+
+/// Starts the server in the background and returns once it accepts connections.
+pub async fn spawn(settings: Settings) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind((settings.host, settings.port)).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::start(settings).await?;
+    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "hooks")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// "pre" or "post".
+    pub phase: String,
+    /// None: a global hook.
+    pub route_id: Option<i64>,
+    /// JSON array of methods; empty means all.
+    #[sea_orm(column_type = "Text")]
+    pub methods: String,
+    pub plugin: String,
+    pub priority: i32,
+    pub enabled: bool,
+    #[sea_orm(column_type = "Text")]
+    pub config: String,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "routes")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub path: String,
+    /// JSON array of upper-case method names.
+    #[sea_orm(column_type = "Text")]
+    pub methods: String,
+    pub handler_plugin: Option<String>,
+    /// JSON configuration handed to the handler.
+    #[sea_orm(column_type = "Text")]
+    pub handler_config: String,
+    /// JSON array of methods that skip authentication.
+    #[sea_orm(column_type = "Text")]
+    pub published_methods: String,
+    pub timeout_ms: Option<i64>,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

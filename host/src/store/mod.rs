@@ -1,0 +1,41 @@
+//! The database: sea-orm entities and migrations for the system tables, one code path for
+//! SQLite (embedded default) and PostgreSQL. Owns connecting and migrating; it never decides
+//! policy (who may change what), which belongs to the admin and auth APIs.
+
+pub mod entities;
+mod migration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+pub use migration::Migrator;
+
+/// Opens the database and brings its schema up to date.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        // One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
+        options.max_connections(8).min_connections(1);
+    } else {
+        options.max_connections(16).min_connections(1);
+    }
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // WAL lets readers proceed while a writer commits; foreign keys are off by default.
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
+            .await?;
+    }
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// Serialises a JSON value for a text column.
+pub fn json_text(value: &serde_json::Value) -> String {
+    value.to_string()
+}
+
+/// Parses a JSON text column; a corrupt value reads as `null` rather than failing a request.
+pub fn parse_json_text(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or(serde_json::Value::Null)
+}
