@@ -143,3 +143,35 @@ async fn guest_stdout_goes_to_the_logs_bounded() {
     assert_eq!(reply.body, json!({"slept": 1, "logs": ["slept 1"]}));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugins_get_no_environment_arguments_files_or_network() {
+    let server = TestServer::start().await;
+    server.install("probe", "probe").await;
+    server
+        .route(json!({"path": "/probe", "methods": ["GET"], "publishedMethods": ["GET"], "handler": {"plugin": "probe"}}))
+        .await;
+    let reply = server.get("/probe").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(
+        reply.body,
+        json!({"env": [], "args": [], "readRoot": false, "readFile": false, "tcpConnect": false, "clock": true})
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_and_readiness_answer_once_serving() {
+    let server = TestServer::start().await;
+    let health = server.get("/health").await;
+    assert_eq!(
+        (health.status, health.body["status"].as_str()),
+        (200, Some("ok"))
+    );
+    let ready = server.get("/ready").await;
+    assert_eq!(
+        (ready.status, ready.body["database"].as_str()),
+        (200, Some("ok"))
+    );
+    server.stop().await;
+}

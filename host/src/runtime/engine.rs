@@ -23,10 +23,13 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
 
 /// Core instances, memories and tables one component may use. A Rust component uses 3 core
-/// instances, 1 memory and 2 tables; JavaScript and Python components use more.
-const CORE_INSTANCES_PER_COMPONENT: u32 = 8;
-const MEMORIES_PER_COMPONENT: u32 = 2;
-const TABLES_PER_COMPONENT: u32 = 4;
+/// instances, 1 memory and 2 tables; Python and JavaScript components link libc, the
+/// interpreter and adapters as separate core modules and use several times that. Pool totals
+/// are these times `max_instances`: only address space is reserved up front, so the generous
+/// per-component figures cost no resident memory.
+const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+const MEMORIES_PER_COMPONENT: u32 = 4;
+const TABLES_PER_COMPONENT: u32 = 16;
 
 /// Elements per table: interpreted guests (componentize-js/py) carry large function tables.
 const TABLE_ELEMENTS: usize = 100_000;
