@@ -79,6 +79,17 @@ async fn find_plugin(state: &AppState, name: &str) -> Result<plugin::Model, Http
         .ok_or_else(|| HttpError::not_found(format!("no plugin named {name}")))
 }
 
+/// A unique violation means another upload of the same name won a race: 409, retryable.
+/// Anything else is a server fault.
+fn concurrent_upload(e: sea_orm::DbErr, message: String) -> HttpError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            HttpError::conflict("CONCURRENT_UPLOAD", message)
+        }
+        _ => e.into(),
+    }
+}
+
 /// The kinds routes and hooks currently use this plugin as.
 async fn kinds_in_use(state: &AppState, name: &str) -> Result<Vec<PluginKind>, HttpError> {
     let mut kinds = Vec::new();
@@ -219,11 +230,8 @@ pub async fn upload(
             }
             .insert(&txn)
             .await
-            .map_err(|_| {
-                HttpError::conflict(
-                    "CONCURRENT_UPLOAD",
-                    format!("plugin {name} was created concurrently; retry"),
-                )
+            .map_err(|e| {
+                concurrent_upload(e, format!("plugin {name} was created concurrently; retry"))
             })?
             .id
         }
@@ -240,9 +248,9 @@ pub async fn upload(
     }
     .insert(&txn)
     .await
-    .map_err(|_| {
-        HttpError::conflict(
-            "CONCURRENT_UPLOAD",
+    .map_err(|e| {
+        concurrent_upload(
+            e,
             format!("another upload of {name} took version {version}; retry"),
         )
     })?;
