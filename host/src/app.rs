@@ -55,7 +55,7 @@ impl AppState {
             hook_timeout: Duration::from_millis(settings.hook_timeout_ms),
             max_guest_output_bytes: settings.max_guest_output_bytes,
             max_log_entries: settings.max_log_entries,
-            artifact_dir: settings.data_dir.join("artifacts"),
+            artifact_dir: settings.effective_artifact_dir(),
         })?;
         let dummy_hash = hash_password("not a password".into(), settings.bcrypt_cost)
             .await

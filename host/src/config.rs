@@ -44,6 +44,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `sqlite://...` or `postgres://...`; default: `hookline.db` in the data directory.
     pub database_url: Option<String>,
+    /// Where compiled components are cached; default: `artifacts` in the data directory.
+    /// Several servers on one machine may share it: entries are keyed by binary digest and
+    /// engine fingerprint and written atomically.
+    pub artifact_dir: Option<PathBuf>,
     /// Secret for signing JWTs. Without it a development secret is generated once and stored
     /// in the data directory with mode 0600.
     pub secret_key: Option<String>,
@@ -80,6 +84,7 @@ impl Default for Settings {
             port: 8080,
             data_dir: PathBuf::from("./data"),
             database_url: None,
+            artifact_dir: None,
             secret_key: None,
             admin_email: None,
             admin_password: None,
@@ -160,6 +165,13 @@ impl Settings {
             return fail("database_url must start with sqlite: or postgres://");
         }
         Ok(())
+    }
+
+    /// The artifact cache directory in force.
+    pub fn effective_artifact_dir(&self) -> PathBuf {
+        self.artifact_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("artifacts"))
     }
 
     /// The database URL in force: the configured one or the SQLite file in the data directory.

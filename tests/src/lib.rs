@@ -11,7 +11,9 @@ use hookline::{RunningServer, Settings};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-pub use plugins::{plugin_bytes, plugin_path};
+pub use plugins::{
+    backends_required, dist_component, plugin_bytes, plugin_path, shared_artifact_dir,
+};
 
 pub const ADMIN_EMAIL: &str = "root@hookline.test";
 pub const ADMIN_PASSWORD: &str = "root-password-for-tests";

@@ -46,3 +46,42 @@ pub fn plugin_bytes(stem: &str) -> Vec<u8> {
     let path = plugin_path(stem);
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
+
+/// Whether a skipped backend or toolchain must fail the run (CI) rather than be skipped.
+pub fn backends_required() -> bool {
+    std::env::var("HOOKLINE_REQUIRE_BACKENDS").is_ok_and(|v| v == "1")
+}
+
+/// A JavaScript or Python example built by `plugins/build-all` into `plugins/dist`, or `None`
+/// (with the reason printed) when it was not built because its toolchain is missing. In CI a
+/// missing component fails instead.
+pub fn dist_component(name: &str) -> Option<Vec<u8>> {
+    let path = repo_root()
+        .join("plugins")
+        .join("dist")
+        .join(format!("{name}.wasm"));
+    match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            assert!(
+                !backends_required(),
+                "{} is missing ({e}); run plugins/build-all",
+                path.display()
+            );
+            eprintln!(
+                "skipping: {} not built ({e}); run plugins/build-all",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// An artifact cache shared by the servers of one test run, so a heavy guest (a 10-40 MB
+/// JavaScript or Python component) is compiled once rather than once per test server.
+pub fn shared_artifact_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir).join("test-artifacts"),
+        None => repo_root().join("target").join("test-artifacts"),
+    }
+}

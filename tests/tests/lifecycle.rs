@@ -315,3 +315,28 @@ async fn unknown_paths_methods_bad_json_and_large_bodies_get_the_error_shape() {
     assert_eq!(text.body["body"], Value::Null);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_without_an_error_status_is_a_plain_500() {
+    let server = TestServer::start().await;
+    server.install("tag", "tag").await;
+    let id = echo_route(&server, "/odd").await;
+    server
+        .hook(tag_hook(
+            "pre",
+            json!(id),
+            json!([]),
+            0,
+            json!({"tag": "odd", "throw": 200}),
+        ))
+        .await;
+    let reply = server.get("/odd").await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (500, "HOOK_ERROR"),
+        "{:?}",
+        reply.body
+    );
+    assert_eq!(reply.body["message"], "plugin tag failed");
+    server.stop().await;
+}

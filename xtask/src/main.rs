@@ -1,9 +1,9 @@
 //! Project tasks, run as `cargo xtask <task>` (std only, so it builds in seconds):
 //!
-//! - `plugins`: build the example plugins for wasm32-wasip2.
+//! - `plugins`: build the example plugins of every language (see `plugins/build-all`).
 //! - `demo`: build the plugins and run the server on the embedded default with demo routes.
-//! - `test`: the whole test suite — every crate on SQLite, then the black-box tests again on
-//!   a PostgreSQL server they start themselves.
+//! - `test`: the whole test suite — every crate on SQLite, the JavaScript and Python SDKs' unit
+//!   tests, then the black-box tests again on a PostgreSQL server they start themselves.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -42,6 +42,18 @@ fn plugin_target_dir() -> PathBuf {
     }
 }
 
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+fn backends_required() -> bool {
+    std::env::var("HOOKLINE_REQUIRE_BACKENDS").is_ok_and(|v| v == "1")
+}
+
+/// Builds the Rust examples, then the JavaScript and Python ones into `plugins/dist` when
+/// their toolchains' prerequisites (node and npm, python3) are installed. Without them those
+/// examples (and their tests) are skipped, except in CI where that is an error.
 fn build_plugins() -> Result<PathBuf, String> {
     let target = plugin_target_dir();
     let mut command = cargo();
@@ -50,6 +62,21 @@ fn build_plugins() -> Result<PathBuf, String> {
         .current_dir(root().join("plugins"))
         .env("CARGO_TARGET_DIR", &target);
     run(command)?;
+    for (language, needs, script) in [
+        ("JavaScript", &["node", "npm"][..], "plugins/js/build"),
+        ("Python", &["python3"][..], "plugins/python/build"),
+    ] {
+        if let Some(missing) = needs.iter().find(|p| !on_path(p)) {
+            if backends_required() {
+                return Err(format!(
+                    "{missing} is needed to build the {language} plugins"
+                ));
+            }
+            println!("skipping the {language} plugins: {missing} not found");
+            continue;
+        }
+        run(Command::new(root().join(script)))?;
+    }
     Ok(target.join("wasm32-wasip2").join("release"))
 }
 
@@ -94,14 +121,32 @@ fn postgres_installed() -> bool {
             .unwrap_or(false)
 }
 
+/// The JavaScript and Python SDKs' own unit tests (against fake hosts, no Wasm).
+fn sdk_tests() -> Result<(), String> {
+    if on_path("npm") {
+        let mut js = Command::new("npm");
+        js.args(["test", "--silent"])
+            .current_dir(root().join("sdk/js"));
+        run(js)?;
+    } else if backends_required() {
+        return Err("npm is needed for the JavaScript SDK tests".into());
+    }
+    if on_path("python3") {
+        run(Command::new(root().join("sdk/python/test")))?;
+    } else if backends_required() {
+        return Err("python3 is needed for the Python SDK tests".into());
+    }
+    Ok(())
+}
+
 fn test() -> Result<(), String> {
     build_plugins()?;
     let mut sqlite = cargo();
     sqlite.args(["test", "--workspace"]).current_dir(root());
     run(sqlite)?;
-    let required = std::env::var("HOOKLINE_REQUIRE_BACKENDS").is_ok_and(|v| v == "1");
+    sdk_tests()?;
     if !postgres_installed() {
-        if required {
+        if backends_required() {
             return Err(
                 "HOOKLINE_REQUIRE_BACKENDS=1 but PostgreSQL (initdb, postgres) is not installed"
                     .into(),

@@ -106,7 +106,7 @@ impl HookRuntime {
         }
         let outcome = match result {
             Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(guest_error)) => Err(from_guest(guest_error)),
+            Ok(Err(guest_error)) => Err(from_guest(guest_error, &request.request_id, plugin)),
             Err(trap) if trap.is::<DeadlineExceeded>() => {
                 tracing::warn!(request_id = %request.request_id, plugin = %plugin.name, "hook timed out");
                 Err(timeout_error(plugin))
@@ -194,13 +194,21 @@ fn parse_result(text: &str) -> Result<Value, HookError> {
     })
 }
 
-/// A hook's own error: its status when it is an error status, its code or `HOOK_ERROR`.
-fn from_guest(e: HookError) -> HttpError {
-    let status = if (400..=599).contains(&e.status) {
-        e.status
-    } else {
-        500
-    };
+/// A hook's own error: its status, its code or `HOOK_ERROR`. An error without an error status
+/// is a plugin bug (a raw toolchain reporting an uncaught exception, say): the client gets a
+/// plain 500 and the plugin's message goes to the server log only.
+fn from_guest(e: HookError, request_id: &str, plugin: &LoadedPlugin) -> HttpError {
+    if !(400..=599).contains(&e.status) {
+        tracing::error!(
+            request_id,
+            plugin = %plugin.name,
+            status = e.status,
+            message = %e.message,
+            "hook returned an error without an error status"
+        );
+        return HttpError::new(500, "HOOK_ERROR", format!("plugin {} failed", plugin.name));
+    }
+    let status = e.status;
     let code = e
         .code
         .filter(|c| !c.is_empty())

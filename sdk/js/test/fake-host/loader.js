@@ -1,0 +1,11 @@
+// Module resolution hook: maps the WIT interfaces the SDK imports to in-process fakes.
+const FAKES = {
+  'hookline:plugin/log@0.1.0': new URL('./log.js', import.meta.url).href,
+};
+
+export async function resolve(specifier, context, nextResolve) {
+  if (Object.hasOwn(FAKES, specifier)) {
+    return { url: FAKES[specifier], shortCircuit: true };
+  }
+  return nextResolve(specifier, context);
+}

@@ -1,0 +1,89 @@
+"""The one module that names the bindings componentize-py generates (``wit_world``).
+
+Every Hookline world includes the ``host`` world, so the imports used here exist whichever
+world a plugin is built for. The rest of the SDK speaks its own types; this module converts.
+"""
+
+from collections.abc import Callable
+
+from componentize_py_types import Err
+from wit_world.imports import context as wit_context
+from wit_world.imports import log as wit_log
+from wit_world.imports import types as wit_types
+
+from ._json import parse_host_json, to_json
+from .error import HookError
+from .types import ErrorInfo, LogLevel, Phase, User
+
+#: The host's lent ``request-context`` resource.
+RequestContext = wit_context.RequestContext
+
+_PHASES = {
+    wit_context.Phase.PRE_HOOK: Phase.PRE_HOOK,
+    wit_context.Phase.HANDLER: Phase.HANDLER,
+    wit_context.Phase.POST_HOOK: Phase.POST_HOOK,
+}
+
+_LEVELS = {
+    LogLevel.DEBUG: wit_log.Level.DEBUG,
+    LogLevel.INFO: wit_log.Level.INFO,
+    LogLevel.WARN: wit_log.Level.WARN,
+    LogLevel.ERROR: wit_log.Level.ERROR,
+}
+
+
+def phase_from_wit(phase: wit_context.Phase) -> Phase:
+    return _PHASES[phase]
+
+
+def user_from_wit(user: wit_types.User) -> User:
+    return User(
+        id=user.id,
+        email=user.email,
+        role=user.role,
+        is_root_admin=user.is_root_admin,
+        verified=user.verified,
+        organization=user.organization,
+    )
+
+
+def error_info_from_wit(error: wit_types.ErrorInfo) -> ErrorInfo:
+    return ErrorInfo(
+        message=error.message,
+        name=error.name,
+        status_code=error.status_code,
+        details=None if error.details is None else parse_host_json(error.details),
+        timestamp=error.timestamp,
+    )
+
+
+def hook_error_from_wit(error: wit_types.HookError) -> HookError:
+    details = None if error.details is None else parse_host_json(error.details)
+    return HookError(error.status, error.message, error.code, details)
+
+
+def hook_error_into_wit(error: HookError) -> Err:
+    """The ``Err`` componentize-py turns into the export's WIT ``err`` value when raised.
+
+    Details JSON cannot hold turn the error into the 500 ``NOT_SERIALIZABLE`` that says so.
+    """
+    try:
+        details = None if error.details is None else to_json(error.details)
+    except HookError as unserialisable:
+        return hook_error_into_wit(unserialisable)
+    return Err(wit_types.HookError(error.status, error.code, error.message, details))
+
+
+def call_fallible(call: Callable[..., None], *args: object) -> None:
+    """Runs a host call returning ``result<_, hook-error>``, raising a refusal as HookError.
+
+    componentize-py raises ``Err(hook-error)`` for the WIT ``err`` case.
+    """
+    try:
+        call(*args)
+    except Err as refused:
+        raise hook_error_from_wit(refused.value) from None
+
+
+def write_log(level: LogLevel, message: str) -> None:
+    wit_log.write(_LEVELS[level], message)
