@@ -1,0 +1,461 @@
+//! Per-invocation cost of one hook call (fresh store + instantiate + call + drop), through
+//! Hookline's runtime and, in the same run, through bare wasmtime with the same component and
+//! the same engine configuration. The ratio is the overhead Hookline adds around wasmtime;
+//! the target is at most 1.3x.
+//!
+//! Run: `cargo bench -p hookline --bench invoke`. Needs the example plugins built
+//! (`cd plugins && cargo build --release`), or `HOOKLINE_PLUGIN_DIR` pointing at them.
+
+use std::cell::RefCell;
+use std::hint::black_box;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ::hookline::config::{
+    DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+    DEFAULT_MAX_INSTANCES, DEFAULT_MAX_LOG_ENTRIES,
+};
+use ::hookline::context::RequestContext;
+use ::hookline::runtime::{
+    AllocationMode, HookCall, HookOutcome, HookRuntime, PluginKind, RuntimeLimits,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use criterion::Criterion;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+use tokio::runtime::Runtime;
+
+/// The criterion group; its two functions are the two ways of running the same call.
+const GROUP: &str = "invoke_hello";
+const HOOKLINE: &str = "hookline";
+const BARE: &str = "bare_wasmtime";
+/// The issue's target: Hookline's invocation within this factor of bare wasmtime.
+const TARGET_RATIO: f64 = 1.3;
+
+/// The bare-wasmtime side: the same WIT world, host functions returning fixed values, and an
+/// engine built like Hookline's (see `host/src/runtime/engine.rs`).
+mod bare {
+    use std::time::Duration;
+
+    use wasmtime::component::{HasSelf, InstancePre, Linker, Resource, ResourceTable, bindgen};
+    use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+    use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+    bindgen!({
+        path: "../wit",
+        world: "plugin",
+        imports: { default: trappable },
+        exports: { default: async },
+        with: {
+            "hookline:plugin/context.request-context": BareContext,
+        },
+    });
+
+    pub use self::exports::hookline::plugin::handler;
+    use self::hookline::plugin::context::{self, Phase};
+    use self::hookline::plugin::log;
+    use self::hookline::plugin::types::{self, ErrorInfo, HookError, User};
+
+    /// Copies of Hookline's pool sizing constants (private in `runtime/engine.rs`), so that
+    /// both engines reserve the same pool and keep the same bytes resident.
+    const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
+    const CORE_INSTANCES_PER_COMPONENT: u32 = 8;
+    const MEMORIES_PER_COMPONENT: u32 = 2;
+    const TABLES_PER_COMPONENT: u32 = 4;
+    const TABLE_ELEMENTS: usize = 100_000;
+    const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+    /// The host side of `request-context`: carries nothing, every read is a constant.
+    pub struct BareContext;
+
+    pub struct BareState {
+        wasi: WasiCtx,
+        pub table: ResourceTable,
+    }
+
+    impl Default for BareState {
+        fn default() -> Self {
+            Self {
+                wasi: WasiCtx::builder().build(),
+                table: ResourceTable::new(),
+            }
+        }
+    }
+
+    impl WasiView for BareState {
+        fn ctx(&mut self) -> WasiCtxView<'_> {
+            WasiCtxView {
+                ctx: &mut self.wasi,
+                table: &mut self.table,
+            }
+        }
+    }
+
+    type Ctx = Resource<BareContext>;
+    type Written = wasmtime::Result<Result<(), HookError>>;
+
+    impl types::Host for BareState {}
+    impl context::Host for BareState {}
+
+    impl log::Host for BareState {
+        fn write(&mut self, _: log::Level, _: String) -> wasmtime::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl context::HostRequestContext for BareState {
+        fn phase(&mut self, _: Ctx) -> wasmtime::Result<Phase> {
+            Ok(Phase::Handler)
+        }
+        fn method(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("GET".into())
+        }
+        fn path(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("/hello/ada".into())
+        }
+        fn route(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("/hello/:name".into())
+        }
+        fn params(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok(r#"{"name":"ada"}"#.into())
+        }
+        fn query(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("{}".into())
+        }
+        fn header(&mut self, _: Ctx, _: String) -> wasmtime::Result<Option<String>> {
+            Ok(None)
+        }
+        fn headers(&mut self, _: Ctx) -> wasmtime::Result<Vec<(String, String)>> {
+            Ok(Vec::new())
+        }
+        fn client_ip(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("127.0.0.1".into())
+        }
+        fn body(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("null".into())
+        }
+        fn raw_body(&mut self, _: Ctx) -> wasmtime::Result<Vec<u8>> {
+            Ok(Vec::new())
+        }
+        fn user(&mut self, _: Ctx) -> wasmtime::Result<Option<User>> {
+            Ok(None)
+        }
+        fn config(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("{}".into())
+        }
+        fn share(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("{}".into())
+        }
+        fn data(&mut self, _: Ctx) -> wasmtime::Result<String> {
+            Ok("null".into())
+        }
+        fn status(&mut self, _: Ctx) -> wasmtime::Result<u16> {
+            Ok(200)
+        }
+        fn error(&mut self, _: Ctx) -> wasmtime::Result<Option<ErrorInfo>> {
+            Ok(None)
+        }
+        fn set_body(&mut self, _: Ctx, _: String) -> Written {
+            Ok(Ok(()))
+        }
+        fn set_query(&mut self, _: Ctx, _: String) -> Written {
+            Ok(Ok(()))
+        }
+        fn set_params(&mut self, _: Ctx, _: String) -> Written {
+            Ok(Ok(()))
+        }
+        fn set_share(&mut self, _: Ctx, _: String) -> Written {
+            Ok(Ok(()))
+        }
+        fn set_data(&mut self, _: Ctx, _: String) -> Written {
+            Ok(Ok(()))
+        }
+        fn set_status(&mut self, _: Ctx, _: u16) -> Written {
+            Ok(Ok(()))
+        }
+        fn set_header(&mut self, _: Ctx, _: String, _: String) -> Written {
+            Ok(Ok(()))
+        }
+        fn drop(&mut self, handle: Ctx) -> wasmtime::Result<()> {
+            self.table.delete(handle)?;
+            Ok(())
+        }
+    }
+
+    /// An engine configured like Hookline's; `tuned` mirrors its `AllocationMode::PoolingTuned`.
+    pub fn engine(tuned: bool) -> Engine {
+        let n = ::hookline::config::DEFAULT_MAX_INSTANCES;
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(n)
+            .total_core_instances(n * CORE_INSTANCES_PER_COMPONENT)
+            .total_memories(n * MEMORIES_PER_COMPONENT)
+            .total_tables(n * TABLES_PER_COMPONENT)
+            .total_stacks(n)
+            .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
+            .max_memories_per_component(MEMORIES_PER_COMPONENT)
+            .max_tables_per_component(TABLES_PER_COMPONENT)
+            .table_elements(TABLE_ELEMENTS)
+            .max_memory_size(::hookline::config::DEFAULT_HOOK_MEMORY_BYTES);
+        if tuned {
+            pool.pagemap_scan(Enabled::Yes)
+                .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+                .table_keep_resident(KEEP_RESIDENT_BYTES);
+        }
+        let mut config = Config::new();
+        config
+            .epoch_interruption(true)
+            .memory_init_cow(true)
+            .concurrency_support(false)
+            .wasm_component_model(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).expect("building the bare engine");
+        // The same epoch ticker Hookline runs, so both engines see the same interruptions.
+        let weak = engine.weak();
+        std::thread::spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        });
+        engine
+    }
+
+    /// Links WASI p2 and the Hookline interfaces, and pre-instantiates `binary`.
+    pub fn prepare(
+        engine: &Engine,
+        binary: &[u8],
+    ) -> (InstancePre<BareState>, handler::GuestIndices) {
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("linking WASI");
+        Plugin::add_to_linker::<BareState, HasSelf<BareState>>(&mut linker, |state| state)
+            .expect("linking the hookline interfaces");
+        let component =
+            wasmtime::component::Component::new(engine, binary).expect("compiling the component");
+        let pre = linker
+            .instantiate_pre(&component)
+            .expect("pre-instantiating");
+        let indices = handler::GuestIndices::new(&pre).expect("the component exports a handler");
+        (pre, indices)
+    }
+}
+
+/// One hook call through bare wasmtime: new store, instantiate, lend the context, call, drop.
+async fn bare_call(
+    engine: &wasmtime::Engine,
+    pre: &wasmtime::component::InstancePre<bare::BareState>,
+    indices: &bare::handler::GuestIndices,
+) -> String {
+    let mut store = wasmtime::Store::new(engine, bare::BareState::default());
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_async_yield_and_update(1);
+    let instance = pre
+        .instantiate_async(&mut store)
+        .await
+        .expect("instantiating");
+    let ctx = store
+        .data_mut()
+        .table
+        .push(bare::BareContext)
+        .expect("pushing the context");
+    let guest = indices
+        .load(&mut store, &instance)
+        .expect("loading the export");
+    guest
+        .call_handle(&mut store, ctx)
+        .await
+        .expect("calling handle")
+        .expect("the handler succeeds")
+}
+
+/// What the pipeline would hand a handler for `GET /hello/ada` on `/hello/:name`.
+fn request_context() -> RequestContext {
+    let mut params = Map::new();
+    params.insert("name".into(), Value::String("ada".into()));
+    let mut headers = HeaderMap::new();
+    headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+    headers.insert(header::USER_AGENT, HeaderValue::from_static("bench/1.0"));
+    headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+    RequestContext {
+        request_id: "0b6f4d4e-3f57-4f0a-9a39-4a3c8e0f6a11".into(),
+        method: Method::GET,
+        path: "/hello/ada".into(),
+        route_pattern: "/hello/:name".into(),
+        params,
+        query: Map::new(),
+        headers,
+        client_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        body: Value::Null,
+        raw_body: Default::default(),
+        user: None,
+        share: Map::new(),
+        data: Value::Null,
+        status: 200,
+        error: None,
+        response_headers: HeaderMap::new(),
+        logs: Vec::new(),
+        max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+        deadline: Instant::now() + Duration::from_secs(30),
+    }
+}
+
+fn plugin_binary(stem: &str) -> Vec<u8> {
+    let dir = std::env::var_os("HOOKLINE_PLUGIN_DIR").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../plugins/target/wasm32-wasip2/release")
+        },
+        PathBuf::from,
+    );
+    let path = dir.join(format!("{stem}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "reading {}: {e} (build the plugins: cd plugins && cargo build --release)",
+            path.display()
+        )
+    })
+}
+
+/// (iterations, elapsed) of every routine call criterion made, warm-up included.
+type Samples = RefCell<Vec<(u64, Duration)>>;
+
+fn bench_invoke(
+    c: &mut Criterion,
+    rt: &Runtime,
+    hookline_samples: &Samples,
+    bare_samples: &Samples,
+) {
+    let binary = plugin_binary("hello");
+    let artifacts = tempfile::tempdir().expect("creating a temporary artifact directory");
+    let runtime = HookRuntime::new(RuntimeLimits {
+        memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
+        max_instances: DEFAULT_MAX_INSTANCES,
+        hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
+        max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+        max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+        artifact_dir: artifacts.path().to_owned(),
+    })
+    .expect("building the hook runtime");
+    let sha256 = hex::encode(Sha256::digest(&binary));
+    let plugin = runtime
+        .prepare("hello", 1, &sha256, &binary)
+        .expect("preparing hello");
+    let call = HookCall {
+        plugin: Arc::new(plugin),
+        kind: PluginKind::Handler,
+        config: Arc::from("{}"),
+    };
+
+    let tuned = runtime.mode() == AllocationMode::PoolingTuned;
+    assert!(
+        runtime.mode() != AllocationMode::OnDemand,
+        "Hookline fell back to on-demand allocation; the comparison would be meaningless"
+    );
+    let engine = bare::engine(tuned);
+    let (pre, indices) = bare::prepare(&engine, &binary);
+    println!("allocation mode: {:?} (both engines)", runtime.mode());
+
+    // Both sides must produce the same greeting before their cost is worth comparing.
+    let expected = json!({"message": "hello, ada"});
+    let (_, outcome) = rt.block_on(runtime.invoke(
+        &call,
+        request_context(),
+        Instant::now() + Duration::from_secs(10),
+    ));
+    assert_eq!(
+        outcome.expect("hookline call"),
+        HookOutcome::Data(expected.clone())
+    );
+    let text = rt.block_on(bare_call(&engine, &pre, &indices));
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).expect("bare output is JSON"),
+        expected
+    );
+
+    let mut group = c.benchmark_group(GROUP);
+    group.bench_function(HOOKLINE, |b| {
+        b.iter_custom(|iters| {
+            // Contexts are built before the clock starts: the pipeline builds one per request
+            // whether or not a hook runs, so it is not part of the invocation.
+            let contexts: Vec<RequestContext> = (0..iters).map(|_| request_context()).collect();
+            let elapsed = rt.block_on(async {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                let start = Instant::now();
+                for request in contexts {
+                    let (request, outcome) = runtime.invoke(&call, request, deadline).await;
+                    assert!(outcome.is_ok());
+                    black_box(request);
+                }
+                start.elapsed()
+            });
+            hookline_samples.borrow_mut().push((iters, elapsed));
+            elapsed
+        });
+    });
+    group.bench_function(BARE, |b| {
+        b.iter_custom(|iters| {
+            let elapsed = rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    black_box(bare_call(&engine, &pre, &indices).await);
+                }
+                start.elapsed()
+            });
+            bare_samples.borrow_mut().push((iters, elapsed));
+            elapsed
+        });
+    });
+    group.finish();
+}
+
+/// Mean time per call over the last `n` routine calls (criterion's measurement samples; the
+/// calls before them were its warm-up).
+fn per_call(samples: &Samples, n: usize) -> Option<Duration> {
+    let samples = samples.borrow();
+    let measured = &samples[samples.len().saturating_sub(n)..];
+    let iters: u64 = measured.iter().map(|(i, _)| i).sum();
+    let total: Duration = measured.iter().map(|(_, d)| *d).sum();
+    (iters > 0).then(|| total / u32::try_from(iters).unwrap_or(u32::MAX))
+}
+
+fn main() {
+    /// Criterion's default number of samples per benchmark.
+    const SAMPLE_SIZE: usize = 100;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("building the tokio runtime");
+    let hookline_samples = Samples::default();
+    let bare_samples = Samples::default();
+    let mut criterion = Criterion::default()
+        .sample_size(SAMPLE_SIZE)
+        .configure_from_args();
+    bench_invoke(&mut criterion, &rt, &hookline_samples, &bare_samples);
+    criterion.final_summary();
+
+    // In `--test` mode or with a filter, criterion runs each routine once or not at all.
+    if hookline_samples.borrow().len() < SAMPLE_SIZE || bare_samples.borrow().len() < SAMPLE_SIZE {
+        return;
+    }
+    let (Some(hookline), Some(bare)) = (
+        per_call(&hookline_samples, SAMPLE_SIZE),
+        per_call(&bare_samples, SAMPLE_SIZE),
+    ) else {
+        return;
+    };
+    let ratio = hookline.as_secs_f64() / bare.as_secs_f64();
+    println!();
+    println!("per call (mean of the measured samples):");
+    println!("  hookline       {:>8.2} µs", hookline.as_secs_f64() * 1e6);
+    println!("  bare wasmtime  {:>8.2} µs", bare.as_secs_f64() * 1e6);
+    println!(
+        "  ratio          {ratio:>8.2}x  (target <= {TARGET_RATIO}x: {})",
+        if ratio <= TARGET_RATIO {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+}

@@ -1,0 +1,514 @@
+//! Whole-route load benchmark. In one run it starts a plain axum handler and a Hookline server
+//! whose route `GET /hello/:name` runs a preHook, the handler and a postHook, then drives each
+//! with the same closed-loop generator (keep-alive connections, each sending its next request
+//! when the previous answer arrived). It prints requests/s, latency percentiles and the ratio
+//! hookline/axum; the target is a ratio of at least 0.20.
+//!
+//! Run: `cargo bench -p hookline --bench load`. Settings (environment):
+//! - `HOOKLINE_LOAD_SECS` measured seconds per target (default 8), after
+//!   `HOOKLINE_LOAD_WARMUP_SECS` of warm-up (default 2);
+//! - `HOOKLINE_LOAD_CONNECTIONS` concurrent connections (default 64);
+//! - `HOOKLINE_LOAD_MAX_REQUESTS` cap on requests per target, warm-up included (default 5M);
+//! - `HOOKLINE_PLUGIN_DIR` where `hello.wasm` and `tag.wasm` are (default: the plugins build).
+//!
+//! Without `--bench` (e.g. `cargo test --benches`) it runs a short smoke pass instead.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail, ensure};
+use axum::extract::Path;
+use axum::routing::get;
+use axum::{Json, Router};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::Request;
+use hyper::header::HOST;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::runtime::Runtime;
+
+/// The issue's target: the three-hook route at no less than this share of plain axum's req/s.
+const TARGET_RATIO: f64 = 0.20;
+const ADMIN_EMAIL: &str = "bench@example.com";
+const ADMIN_PASSWORD: &str = "bench-password-1";
+/// The request both targets answer: `{"message": "hello, ada"}` (plus Hookline's trace/logs).
+const PATH: &str = "/hello/ada";
+/// Pause after a failed connection before dialling again, so a dead server is not spun on.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
+
+/// How long and how hard each target is driven.
+#[derive(Debug, Clone, Copy)]
+struct LoadPlan {
+    warmup: Duration,
+    measured: Duration,
+    connections: usize,
+    max_requests: u64,
+}
+
+impl LoadPlan {
+    fn from_env(bench_mode: bool) -> anyhow::Result<Self> {
+        if !bench_mode {
+            return Ok(Self {
+                warmup: Duration::from_millis(100),
+                measured: Duration::from_millis(400),
+                connections: 4,
+                max_requests: 100_000,
+            });
+        }
+        let secs = |name: &str, default: f64| -> anyhow::Result<Duration> {
+            let value: f64 = env_or(name, default)?;
+            ensure!(
+                (0.0..=3600.0).contains(&value),
+                "{name} must be between 0 and 3600"
+            );
+            Ok(Duration::from_secs_f64(value))
+        };
+        let plan = Self {
+            warmup: secs("HOOKLINE_LOAD_WARMUP_SECS", 2.0)?,
+            measured: secs("HOOKLINE_LOAD_SECS", 8.0)?,
+            connections: env_or("HOOKLINE_LOAD_CONNECTIONS", 64)?,
+            max_requests: env_or("HOOKLINE_LOAD_MAX_REQUESTS", 5_000_000)?,
+        };
+        ensure!(
+            !plan.measured.is_zero(),
+            "HOOKLINE_LOAD_SECS must be positive"
+        );
+        ensure!(
+            (1..=4096).contains(&plan.connections),
+            "HOOKLINE_LOAD_CONNECTIONS must be between 1 and 4096"
+        );
+        Ok(plan)
+    }
+}
+
+fn env_or<T: FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match std::env::var(name) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={text:?}: {e}")),
+        Err(_) => Ok(default),
+    }
+}
+
+/// What one connection saw during the measured window.
+#[derive(Default)]
+struct ConnectionReport {
+    ok: u64,
+    errors: u64,
+    latencies_us: Vec<u32>,
+    first_error: Option<String>,
+}
+
+/// The merged result for one target.
+struct TargetReport {
+    name: &'static str,
+    ok: u64,
+    errors: u64,
+    elapsed: Duration,
+    p50: Duration,
+    p99: Duration,
+    capped: bool,
+    first_error: Option<String>,
+}
+
+impl TargetReport {
+    fn requests_per_sec(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Shared by a target's connections: when the measured window starts and ends, and the
+/// request budget.
+struct Window {
+    measure_from: Instant,
+    until: Instant,
+    issued: AtomicU64,
+    max_requests: u64,
+}
+
+impl Window {
+    /// Takes one request from the budget; false once the time or the budget is used up.
+    fn take(&self) -> bool {
+        Instant::now() < self.until
+            && self.issued.fetch_add(1, Ordering::Relaxed) < self.max_requests
+    }
+}
+
+/// Counts a failure (only inside the measured window) and keeps the first message.
+fn fail(report: &mut ConnectionReport, measured: bool, what: String) {
+    if measured {
+        report.errors += 1;
+    }
+    report.first_error.get_or_insert(what);
+}
+
+/// One keep-alive connection sending `GET path` in a loop until the window closes.
+async fn drive_connection(addr: SocketAddr, window: Arc<Window>) -> ConnectionReport {
+    let mut report = ConnectionReport::default();
+    'connect: while Instant::now() < window.until {
+        let stream = match TcpStream::connect(addr).await {
+            Ok(stream) => stream,
+            Err(e) => {
+                fail(
+                    &mut report,
+                    Instant::now() >= window.measure_from,
+                    format!("connect: {e}"),
+                );
+                tokio::time::sleep(RECONNECT_PAUSE).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let (mut sender, connection) =
+            match hyper::client::conn::http1::handshake(TokioIo::new(stream)).await {
+                Ok(pair) => pair,
+                Err(e) => {
+                    fail(
+                        &mut report,
+                        Instant::now() >= window.measure_from,
+                        format!("handshake: {e}"),
+                    );
+                    tokio::time::sleep(RECONNECT_PAUSE).await;
+                    continue;
+                }
+            };
+        tokio::spawn(connection);
+        while window.take() {
+            let request = Request::get(PATH)
+                .header(HOST, addr.to_string())
+                .body(Empty::<Bytes>::new())
+                .expect("a valid request");
+            if let Err(e) = sender.ready().await {
+                fail(
+                    &mut report,
+                    Instant::now() >= window.measure_from,
+                    format!("connection: {e}"),
+                );
+                continue 'connect;
+            }
+            let started = Instant::now();
+            let measured = started >= window.measure_from;
+            let answer = match sender.send_request(request).await {
+                Ok(response) => {
+                    let status = response.status();
+                    match response.into_body().collect().await {
+                        Ok(body) => Ok((status, body.to_bytes())),
+                        Err(e) => Err(format!("reading the body: {e}")),
+                    }
+                }
+                Err(e) => Err(format!("request: {e}")),
+            };
+            let done = Instant::now();
+            let counted = measured && done <= window.until;
+            match answer {
+                Ok((status, _)) if status == hyper::StatusCode::OK => {
+                    if !counted {
+                        continue;
+                    }
+                    report.ok += 1;
+                    let micros = (done - started).as_micros();
+                    report
+                        .latencies_us
+                        .push(u32::try_from(micros).unwrap_or(u32::MAX));
+                }
+                Ok((status, body)) => fail(
+                    &mut report,
+                    counted,
+                    format!("status {status}: {}", String::from_utf8_lossy(&body)),
+                ),
+                Err(e) => {
+                    fail(&mut report, counted, e);
+                    continue 'connect;
+                }
+            }
+        }
+        break;
+    }
+    report
+}
+
+/// Drives `addr` with the plan's connections from a runtime of its own, so the generator and
+/// the servers are scheduled independently.
+fn run_load(
+    client: &Runtime,
+    name: &'static str,
+    addr: SocketAddr,
+    plan: LoadPlan,
+) -> TargetReport {
+    let start = Instant::now();
+    let window = Arc::new(Window {
+        measure_from: start + plan.warmup,
+        until: start + plan.warmup + plan.measured,
+        issued: AtomicU64::new(0),
+        max_requests: plan.max_requests,
+    });
+    let reports = client.block_on(async {
+        let tasks: Vec<_> = (0..plan.connections)
+            .map(|_| tokio::spawn(drive_connection(addr, window.clone())))
+            .collect();
+        let mut reports = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            reports.push(task.await.expect("a connection task panicked"));
+        }
+        reports
+    });
+    let finished = Instant::now().min(window.until);
+    let mut latencies: Vec<u32> = Vec::new();
+    let mut report = TargetReport {
+        name,
+        ok: 0,
+        errors: 0,
+        elapsed: finished.saturating_duration_since(window.measure_from),
+        p50: Duration::ZERO,
+        p99: Duration::ZERO,
+        capped: window.issued.load(Ordering::Relaxed) >= plan.max_requests,
+        first_error: None,
+    };
+    for r in reports {
+        report.ok += r.ok;
+        report.errors += r.errors;
+        latencies.extend(r.latencies_us);
+        if report.first_error.is_none() {
+            report.first_error = r.first_error;
+        }
+    }
+    latencies.sort_unstable();
+    let percentile = |p: f64| -> Duration {
+        if latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let index = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        Duration::from_micros(u64::from(latencies[index]))
+    };
+    report.p50 = percentile(0.50);
+    report.p99 = percentile(0.99);
+    report
+}
+
+/// The plain axum handler: the same path shape and a JSON body of the same kind.
+fn start_axum(server: &Runtime) -> anyhow::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
+    let app = Router::new().route(
+        "/hello/{name}",
+        get(|Path(name): Path<String>| async move {
+            Json(json!({"message": format!("hello, {name}")}))
+        }),
+    );
+    let listener = server.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    server.spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok((addr, tx))
+}
+
+fn plugin_dir() -> PathBuf {
+    std::env::var_os("HOOKLINE_PLUGIN_DIR").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../plugins/target/wasm32-wasip2/release")
+        },
+        PathBuf::from,
+    )
+}
+
+/// Uploads hello and tag and creates `GET /hello/:name` with tag as preHook (`a`) and
+/// postHook (`b`), through the admin API like any client.
+async fn configure_hookline(base: &str) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = login["accessToken"]
+        .as_str()
+        .context("login answered no accessToken")?
+        .to_owned();
+    for name in ["hello", "tag"] {
+        let path = plugin_dir().join(format!("{name}.wasm"));
+        let binary = std::fs::read(&path).with_context(|| {
+            format!(
+                "reading {} (build the plugins: cd plugins && cargo build --release)",
+                path.display()
+            )
+        })?;
+        let response = http
+            .post(format!("{base}/admin/plugins?name={name}"))
+            .bearer_auth(&token)
+            .header(reqwest::header::CONTENT_TYPE, "application/wasm")
+            .body(binary)
+            .send()
+            .await?;
+        let status = response.status();
+        ensure!(
+            status.is_success(),
+            "uploading {name}: {status} {}",
+            response.text().await?
+        );
+    }
+    let admin_json = |path: &str, body: Value| {
+        let request = http
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&body);
+        async move {
+            let response = request.send().await?;
+            let status = response.status();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            ensure!(status.is_success(), "{status}: {body}");
+            anyhow::Ok(body)
+        }
+    };
+    let route = admin_json(
+        "/admin/routes",
+        json!({
+            "path": "/hello/:name", "methods": ["GET"], "publishedMethods": ["GET"],
+            "handler": {"plugin": "hello"}
+        }),
+    )
+    .await
+    .context("creating the route")?;
+    let id = route["id"].clone();
+    for (phase, tag) in [("pre", "a"), ("post", "b")] {
+        admin_json(
+            "/admin/hooks",
+            json!({"phase": phase, "route": id, "plugin": "tag", "config": {"tag": tag}}),
+        )
+        .await
+        .with_context(|| format!("creating the {phase}Hook"))?;
+    }
+    Ok(())
+}
+
+/// One request, to check a target answers what the load will ask for.
+async fn probe(addr: SocketAddr) -> anyhow::Result<Value> {
+    let response = reqwest::get(format!("http://{addr}{PATH}")).await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    ensure!(
+        status == reqwest::StatusCode::OK,
+        "GET {PATH} answered {status}: {body}"
+    );
+    Ok(body)
+}
+
+fn print_report(report: &TargetReport) {
+    println!(
+        "{:<24} {:>10.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   {:>9} ok   {:>5} errors{}",
+        report.name,
+        report.requests_per_sec(),
+        report.p50.as_secs_f64() * 1e3,
+        report.p99.as_secs_f64() * 1e3,
+        report.ok,
+        report.errors,
+        if report.capped {
+            "   (request cap reached)"
+        } else {
+            ""
+        },
+    );
+    if let Some(error) = &report.first_error {
+        println!("{:<24} first error: {error}", "");
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let bench_mode = std::env::args().any(|arg| arg == "--bench");
+    let plan = LoadPlan::from_env(bench_mode)?;
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .thread_name("server")
+        .enable_all()
+        .build()?;
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .thread_name("load")
+        .enable_all()
+        .build()?;
+
+    let (axum_addr, stop_axum) = start_axum(&server)?;
+    let data_dir = tempfile::tempdir()?;
+    let settings = hookline::Settings {
+        port: 0,
+        data_dir: data_dir.path().to_owned(),
+        admin_email: Some(ADMIN_EMAIL.into()),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        bcrypt_cost: 4,
+        secret_key: Some("load-benchmark-secret-key-of-at-least-32-chars".into()),
+        ..Default::default()
+    };
+    // `spawn` starts its accept loop with `tokio::spawn`, so it runs on the server workers.
+    let hookline = server.block_on(hookline::spawn(settings))?;
+    let hookline_addr = hookline.addr;
+    client.block_on(configure_hookline(&format!("http://{hookline_addr}")))?;
+
+    let axum_body = client.block_on(probe(axum_addr))?;
+    let hookline_body = client.block_on(probe(hookline_addr))?;
+    ensure!(
+        axum_body["message"] == "hello, ada",
+        "axum answered {axum_body}"
+    );
+    ensure!(
+        hookline_body["message"] == "hello, ada" && hookline_body["trace"] == json!(["a", "b"]),
+        "hookline did not run preHook, handler and postHook: {hookline_body}"
+    );
+    println!("axum answers     {axum_body}");
+    println!("hookline answers {hookline_body}");
+    println!(
+        "load: {} connections, {:.1} s warm-up + {:.1} s measured per target, cap {} requests, \
+         {cores} server and {cores} client worker threads",
+        plan.connections,
+        plan.warmup.as_secs_f64(),
+        plan.measured.as_secs_f64(),
+        plan.max_requests,
+    );
+
+    let axum = run_load(&client, "axum hello (plain)", axum_addr, plan);
+    print_report(&axum);
+    let hookline_report = run_load(&client, "hookline pre+handler+post", hookline_addr, plan);
+    print_report(&hookline_report);
+
+    let _ = stop_axum.send(());
+    // Bounded: a connection left open must not keep the benchmark from ending.
+    let stopped = server
+        .block_on(async { tokio::time::timeout(Duration::from_secs(10), hookline.stop()).await });
+    if stopped.is_err() {
+        eprintln!("hookline did not stop within 10 s; exiting anyway");
+    }
+
+    if axum.ok == 0 || hookline_report.ok == 0 {
+        bail!("a target answered no request successfully");
+    }
+    let ratio = hookline_report.requests_per_sec() / axum.requests_per_sec();
+    println!(
+        "ratio hookline/axum: {ratio:.3}  (target >= {TARGET_RATIO}: {})",
+        if ratio >= TARGET_RATIO {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    if axum.errors + hookline_report.errors > 0 {
+        bail!("{} requests failed", axum.errors + hookline_report.errors);
+    }
+    Ok(())
+}
