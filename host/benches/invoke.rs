@@ -55,15 +55,16 @@ mod bare {
 
     pub use self::exports::hookline::plugin::handler;
     use self::hookline::plugin::context::{self, Phase};
+    use self::hookline::plugin::helpers::{self, Encoding, HelperError, SshKeyPair};
     use self::hookline::plugin::log;
     use self::hookline::plugin::types::{self, ErrorInfo, HookError, User};
 
     /// Copies of Hookline's pool sizing constants (private in `runtime/engine.rs`), so that
     /// both engines reserve the same pool and keep the same bytes resident.
     const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
-    const CORE_INSTANCES_PER_COMPONENT: u32 = 8;
-    const MEMORIES_PER_COMPONENT: u32 = 2;
-    const TABLES_PER_COMPONENT: u32 = 4;
+    const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+    const MEMORIES_PER_COMPONENT: u32 = 4;
+    const TABLES_PER_COMPONENT: u32 = 16;
     const TABLE_ELEMENTS: usize = 100_000;
     const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -95,6 +96,53 @@ mod bare {
 
     type Ctx = Resource<BareContext>;
     type Written = wasmtime::Result<Result<(), HookError>>;
+
+    /// The benchmarked handler never calls a helper; reaching one is a bug in the benchmark.
+    fn unused<T>() -> wasmtime::Result<T> {
+        Err(wasmtime::format_err!(
+            "helpers are not part of the bare baseline"
+        ))
+    }
+
+    impl helpers::Host for BareState {
+        fn jwt(&mut self, _: String, _: String) -> wasmtime::Result<Result<String, HelperError>> {
+            unused()
+        }
+        fn bcrypt_hash(&mut self, _: String) -> wasmtime::Result<Result<String, HelperError>> {
+            unused()
+        }
+        fn bcrypt_compare(&mut self, _: String, _: String) -> wasmtime::Result<bool> {
+            unused()
+        }
+        fn auto_slug(&mut self, _: String) -> wasmtime::Result<String> {
+            unused()
+        }
+        fn random_uuid(&mut self) -> wasmtime::Result<String> {
+            unused()
+        }
+        fn random_bytes(
+            &mut self,
+            _: u32,
+            _: Encoding,
+        ) -> wasmtime::Result<Result<String, HelperError>> {
+            unused()
+        }
+        fn sha256(&mut self, _: String, _: Encoding) -> wasmtime::Result<String> {
+            unused()
+        }
+        fn hmac_sha256(&mut self, _: String, _: String, _: Encoding) -> wasmtime::Result<String> {
+            unused()
+        }
+        fn generate_ssh_key_pair(
+            &mut self,
+            _: String,
+        ) -> wasmtime::Result<Result<SshKeyPair, HelperError>> {
+            unused()
+        }
+        fn sleep(&mut self, _: u64) -> wasmtime::Result<()> {
+            unused()
+        }
+    }
 
     impl types::Host for BareState {}
     impl context::Host for BareState {}
@@ -329,14 +377,24 @@ fn bench_invoke(
 ) {
     let binary = plugin_binary("hello");
     let artifacts = tempfile::tempdir().expect("creating a temporary artifact directory");
-    let runtime = HookRuntime::new(RuntimeLimits {
-        memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
-        max_instances: DEFAULT_MAX_INSTANCES,
-        hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
-        max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-        max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
-        artifact_dir: artifacts.path().to_owned(),
-    })
+    let tokens = std::sync::Arc::new(hookline::auth::TokenService::new(
+        b"benchmark-secret-benchmark-secret-0123",
+        Duration::from_secs(3600),
+    ));
+    let capabilities = hookline::capabilities::Capabilities {
+        helpers: std::sync::Arc::new(hookline::capabilities::HelpersCtx::new(tokens, 4)),
+    };
+    let runtime = HookRuntime::new(
+        RuntimeLimits {
+            memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
+            max_instances: DEFAULT_MAX_INSTANCES,
+            hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
+            max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+            max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+            artifact_dir: artifacts.path().to_owned(),
+        },
+        capabilities,
+    )
     .expect("building the hook runtime");
     let sha256 = hex::encode(Sha256::digest(&binary));
     let plugin = runtime

@@ -10,6 +10,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::sync::Mutex;
 
 use crate::auth::{TokenService, ensure_root_admin, hash_password, load_or_create_secret};
+use crate::capabilities::{Capabilities, HelpersCtx};
 use crate::config::Settings;
 use crate::error::HttpError;
 use crate::routing::{HookRow, RouteRow, RouteTable, build_table};
@@ -35,7 +36,7 @@ pub struct AppInner {
     pub runtime: HookRuntime,
     pub plugins: PluginRegistry,
     pub routes: ArcSwap<RouteTable>,
-    pub tokens: TokenService,
+    pub tokens: Arc<TokenService>,
     /// Compared against when a login names an unknown email, to keep timing uniform.
     pub dummy_hash: String,
     /// Serialises changes to route and hook definitions so that a conflict check and the
@@ -49,22 +50,29 @@ impl AppState {
         let db = store::connect(&settings.effective_database_url()).await?;
         let secret = load_or_create_secret(&settings)?;
         ensure_root_admin(&db, &settings).await?;
-        let runtime = HookRuntime::new(RuntimeLimits {
-            memory_bytes: settings.hook_memory_bytes,
-            max_instances: settings.max_instances,
-            hook_timeout: Duration::from_millis(settings.hook_timeout_ms),
-            max_guest_output_bytes: settings.max_guest_output_bytes,
-            max_log_entries: settings.max_log_entries,
-            artifact_dir: settings.effective_artifact_dir(),
-        })?;
+        let tokens = Arc::new(TokenService::new(
+            secret.as_bytes(),
+            Duration::from_secs(settings.access_token_ttl_secs),
+        ));
+        let capabilities = Capabilities {
+            helpers: Arc::new(HelpersCtx::new(tokens.clone(), settings.bcrypt_cost)),
+        };
+        let runtime = HookRuntime::new(
+            RuntimeLimits {
+                memory_bytes: settings.hook_memory_bytes,
+                max_instances: settings.max_instances,
+                hook_timeout: Duration::from_millis(settings.hook_timeout_ms),
+                max_guest_output_bytes: settings.max_guest_output_bytes,
+                max_log_entries: settings.max_log_entries,
+                artifact_dir: settings.effective_artifact_dir(),
+            },
+            capabilities,
+        )?;
         let dummy_hash = hash_password("not a password".into(), settings.bcrypt_cost)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let state = AppState(Arc::new(AppInner {
-            tokens: TokenService::new(
-                secret.as_bytes(),
-                Duration::from_secs(settings.access_token_ttl_secs),
-            ),
+            tokens,
             settings,
             db,
             runtime,

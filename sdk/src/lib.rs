@@ -83,6 +83,7 @@ mod bindings;
 mod context;
 mod error;
 mod export;
+pub mod helpers;
 mod json;
 mod types;
 
@@ -117,7 +118,7 @@ pub use serde_json::{Value, json};
 /// What the code [`export!`] generates refers to; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::bindings::hookline::plugin::{context, log, types};
+    pub use crate::bindings::hookline::plugin::{context, helpers, log, types};
     pub use crate::export::{run_handler, run_post_hook, run_pre_hook};
     pub use wit_bindgen;
 }

@@ -103,6 +103,54 @@ async fn normalize_email_behaves(language: Language) {
     server.stop().await;
 }
 
+async fn slugify_behaves(language: Language) {
+    let Some(component) = language.component("slugify") else {
+        return;
+    };
+    let server = server().await;
+    install(&server, "slugify", component).await;
+    server
+        .route(json!({"path": "/slugify", "methods": ["POST"], "publishedMethods": ["POST"], "handler": {"plugin": "slugify"}}))
+        .await;
+    for (text, slug) in [
+        ("My Product Name", "my-product-name"),
+        ("Crème Brûlée à la carte!", "creme-brulee-a-la-carte"),
+        ("Привет, мир", "privet-mir"),
+    ] {
+        let reply = server.post("/slugify", json!({"text": text})).await;
+        assert_eq!(
+            (reply.status, &reply.body),
+            (200, &json!({"slug": slug})),
+            "{language:?} {text}"
+        );
+    }
+    for body in [json!({}), json!({"text": 5})] {
+        let reply = server.post("/slugify", body.clone()).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (400, "HOOK_ERROR"),
+            "{language:?} {body}"
+        );
+        assert_eq!(reply.body["message"], "text is required", "{language:?}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slugify_in_rust() {
+    slugify_behaves(Language::Rust).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slugify_in_javascript() {
+    slugify_behaves(Language::JavaScript).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slugify_in_python() {
+    slugify_behaves(Language::Python).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn hello_in_rust() {
     hello_behaves(Language::Rust).await;

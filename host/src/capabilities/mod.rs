@@ -4,12 +4,24 @@
 //! is reserved for traps (host faults, broken hard limits).
 
 mod context;
+mod helpers;
 mod log;
+
+use std::sync::Arc;
 
 use wasmtime::component::{HasSelf, Linker};
 
+pub use helpers::HelpersCtx;
+
 use crate::runtime::HostState;
 use crate::runtime::bindings::{self, types};
+
+/// The shared state of every capability, built once at startup from the configuration and
+/// handed to each hook call's store.
+#[derive(Debug, Clone)]
+pub struct Capabilities {
+    pub helpers: Arc<HelpersCtx>,
+}
 
 /// Links every Hookline interface into `linker`.
 pub fn add_to_linker(linker: &mut Linker<HostState>) -> anyhow::Result<()> {

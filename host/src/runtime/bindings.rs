@@ -4,7 +4,14 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "plugin",
-    imports: { default: trappable },
+    imports: {
+        // Blocking or waiting work: run off the async workers, awaited by the host.
+        "hookline:plugin/helpers.bcrypt-hash": async | trappable,
+        "hookline:plugin/helpers.bcrypt-compare": async | trappable,
+        "hookline:plugin/helpers.generate-ssh-key-pair": async | trappable,
+        "hookline:plugin/helpers.sleep": async | trappable,
+        default: trappable,
+    },
     exports: { default: async },
     with: {
         "hookline:plugin/context.request-context": crate::runtime::ContextHandle,
@@ -12,4 +19,4 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::exports::hookline::plugin::{handler, post_hook, pre_hook};
-pub use self::hookline::plugin::{context, log, types};
+pub use self::hookline::plugin::{context, helpers, log, types};

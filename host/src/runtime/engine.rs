@@ -12,6 +12,7 @@ use wasmtime::component::Linker;
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::state::HostState;
+use crate::capabilities::Capabilities;
 
 /// How often the ticker advances the engine's epoch. Hooks yield to the async executor and
 /// check their deadline once per tick, so this is also the precision of hook timeouts.
@@ -84,6 +85,7 @@ pub struct HookRuntime {
     pub(crate) stats: RuntimeStats,
     pub(crate) mode: AllocationMode,
     pub(crate) engine_fingerprint: String,
+    pub(crate) capabilities: Capabilities,
 }
 
 impl std::fmt::Debug for HookRuntime {
@@ -163,7 +165,7 @@ fn spawn_ticker(engine: &Engine) {
 
 impl HookRuntime {
     /// Builds the engine and links every host interface once.
-    pub fn new(limits: RuntimeLimits) -> anyhow::Result<Self> {
+    pub fn new(limits: RuntimeLimits, capabilities: Capabilities) -> anyhow::Result<Self> {
         let (engine, mode) = build_engine(&limits)?;
         tracing::info!(?mode, "hook engine ready");
         spawn_ticker(&engine);
@@ -180,6 +182,7 @@ impl HookRuntime {
             stats: RuntimeStats::default(),
             mode,
             engine_fingerprint,
+            capabilities,
         })
     }
 

@@ -11,7 +11,7 @@ use wasmtime::{Store, UpdateDeadline};
 
 use super::bindings::types::HookError;
 use super::inspect::PluginKind;
-use super::state::{ContextHandle, Phase};
+use super::state::{CallSetup, ContextHandle, Phase};
 use super::{HookRuntime, HostState, LoadedPlugin};
 use crate::context::RequestContext;
 use crate::error::HttpError;
@@ -65,14 +65,15 @@ impl HookRuntime {
             PluginKind::Handler => Phase::Handler,
             PluginKind::PostHook => Phase::PostHook,
         };
-        let state = HostState::new(
-            request,
+        let setup = CallSetup {
             phase,
-            call.config.clone(),
-            plugin.name.clone(),
-            self.limits.memory_bytes,
-            self.limits.max_guest_output_bytes,
-        );
+            config: call.config.clone(),
+            plugin: plugin.name.clone(),
+            deadline,
+            memory_bytes: self.limits.memory_bytes,
+            output_bytes: self.limits.max_guest_output_bytes,
+        };
+        let state = HostState::new(request, setup, &self.capabilities);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
         // Check the deadline on every tick and yield to the executor in between, so a hook

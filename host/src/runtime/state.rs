@@ -2,6 +2,7 @@
 //! limiter, captured output, and the request context lent to the hook for this one call.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use wasmtime::StoreLimits;
 use wasmtime::StoreLimitsBuilder;
@@ -9,6 +10,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::output::CapturedOutput;
+use crate::capabilities::{Capabilities, HelpersCtx};
 use crate::context::RequestContext;
 
 /// The lifecycle phase a call runs in; decides which context writes are allowed.
@@ -34,19 +36,29 @@ pub struct HostState {
     pub(crate) phase: Phase,
     pub(crate) config: Arc<str>,
     pub(crate) plugin: Arc<str>,
+    /// When this call must end; host calls that wait (sleep) end early at it.
+    pub(crate) deadline: Instant,
+    pub(crate) helpers: Arc<HelpersCtx>,
+}
+
+/// What a hook call's store is made from besides the request.
+pub(crate) struct CallSetup {
+    pub phase: Phase,
+    pub config: Arc<str>,
+    pub plugin: Arc<str>,
+    pub deadline: Instant,
+    pub memory_bytes: usize,
+    pub output_bytes: usize,
 }
 
 impl HostState {
     pub(crate) fn new(
         request: RequestContext,
-        phase: Phase,
-        config: Arc<str>,
-        plugin: Arc<str>,
-        memory_bytes: usize,
-        output_bytes: usize,
+        setup: CallSetup,
+        capabilities: &Capabilities,
     ) -> Self {
-        let stdout = CapturedOutput::new(output_bytes);
-        let stderr = CapturedOutput::new(output_bytes);
+        let stdout = CapturedOutput::new(setup.output_bytes);
+        let stderr = CapturedOutput::new(setup.output_bytes);
         // Deny by default: no preopened directories, environment, arguments or sockets.
         let wasi = WasiCtxBuilder::new()
             .stdout(stdout.clone())
@@ -59,15 +71,17 @@ impl HostState {
             wasi,
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()
-                .memory_size(memory_bytes)
+                .memory_size(setup.memory_bytes)
                 .trap_on_grow_failure(false)
                 .build(),
             stdout,
             stderr,
             request,
-            phase,
-            config,
-            plugin,
+            phase: setup.phase,
+            config: setup.config,
+            plugin: setup.plugin,
+            deadline: setup.deadline,
+            helpers: capabilities.helpers.clone(),
         }
     }
 

@@ -23,7 +23,7 @@ const WIT_PACKAGE: &str = "hookline:plugin";
 const WIT_VERSION: &str = "0.1.0";
 
 /// The interfaces of the `host` world, mapped onto the SDK's bindings (same module names).
-const HOST_INTERFACES: [&str; 3] = ["types", "context", "log"];
+const HOST_INTERFACES: [&str; 4] = ["types", "context", "log", "helpers"];
 
 /// Expands `export!`.
 pub(crate) fn expand(spec: &ExportSpec) -> TokenStream {

@@ -29,12 +29,16 @@ Raising :class:`HookError` (or calling :func:`throw`) ends the request with that
         if name is None:
             throw(400, "name is required")
         return {"message": f"hello, {name}"}
+
+:mod:`hookline.helpers` reaches the host's native helpers: ``helpers.jwt``, ``helpers.bcrypt_hash``,
+``helpers.auto_slug``, ``helpers.crypto.random_bytes`` and the rest.
 """
 
+from . import helpers
 from .context import Context
 from .error import HookError, codes, throw
 from .export import handler, post_hook, pre_hook
-from .types import ErrorInfo, LogLevel, Phase, User
+from .types import ErrorInfo, LogLevel, Phase, SshKeyPair, User
 
 __all__ = [
     "Context",
@@ -42,9 +46,11 @@ __all__ = [
     "HookError",
     "LogLevel",
     "Phase",
+    "SshKeyPair",
     "User",
     "codes",
     "handler",
+    "helpers",
     "post_hook",
     "pre_hook",
     "throw",

@@ -5,15 +5,22 @@ world a plugin is built for. The rest of the SDK speaks its own types; this modu
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from componentize_py_types import Err
 from wit_world.imports import context as wit_context
+from wit_world.imports import helpers as wit_helpers
 from wit_world.imports import log as wit_log
 from wit_world.imports import types as wit_types
 
 from ._json import parse_host_json, to_json
 from .error import HookError
-from .types import ErrorInfo, LogLevel, Phase, User
+from .types import ErrorInfo, LogLevel, Phase, SshKeyPair, User
+
+T = TypeVar("T")
+
+#: The status of the HookError a helper's ``helper-error`` (bad input) becomes.
+HELPER_ERROR_STATUS = 400
 
 #: The host's lent ``request-context`` resource.
 RequestContext = wit_context.RequestContext
@@ -22,6 +29,12 @@ _PHASES = {
     wit_context.Phase.PRE_HOOK: Phase.PRE_HOOK,
     wit_context.Phase.HANDLER: Phase.HANDLER,
     wit_context.Phase.POST_HOOK: Phase.POST_HOOK,
+}
+
+_ENCODINGS = {
+    "hex": wit_helpers.Encoding.HEX,
+    "base64": wit_helpers.Encoding.BASE64,
+    "base64url": wit_helpers.Encoding.BASE64URL,
 }
 
 _LEVELS = {
@@ -87,3 +100,29 @@ def call_fallible(call: Callable[..., None], *args: object) -> None:
 
 def write_log(level: LogLevel, message: str) -> None:
     wit_log.write(_LEVELS[level], message)
+
+
+def call_helper(call: Callable[..., T], *args: object) -> T:
+    """Runs a helper returning ``result<T, helper-error>``, raising its ``err`` as a 400
+    HookError with the helper's code and message (componentize-py raises ``Err``)."""
+    try:
+        return call(*args)
+    except Err as refused:
+        error: wit_helpers.HelperError = refused.value
+        raise HookError(HELPER_ERROR_STATUS, error.message, error.code) from None
+
+
+def encoding_into_wit(encoding: object) -> wit_helpers.Encoding:
+    """The WIT ``encoding`` named ``hex``, ``base64`` or ``base64url``; any other value is a
+    400 ``INVALID_ENCODING``."""
+    if isinstance(encoding, str) and encoding in _ENCODINGS:
+        return _ENCODINGS[encoding]
+    raise HookError(
+        HELPER_ERROR_STATUS,
+        f"encoding must be one of {', '.join(_ENCODINGS)}, got {encoding!r}",
+        "INVALID_ENCODING",
+    )
+
+
+def ssh_key_pair_from_wit(pair: wit_helpers.SshKeyPair) -> SshKeyPair:
+    return SshKeyPair(public_key=pair.public_key, private_key=pair.private_key)

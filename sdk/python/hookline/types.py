@@ -1,4 +1,4 @@
-"""The plain data a :class:`~hookline.Context` hands out: user, earlier error, phase, log level."""
+"""The plain data the SDK hands out: user, earlier error, phase, log level, SSH key pair."""
 
 import enum
 from dataclasses import dataclass
@@ -37,6 +37,20 @@ class ErrorInfo:
     details: Any
     #: When the error happened, RFC 3339.
     timestamp: str
+
+
+@dataclass(frozen=True)
+class SshKeyPair:
+    """An RSA key pair from :func:`hookline.helpers.crypto.generate_ssh_key_pair`."""
+
+    #: OpenSSH format: ``ssh-rsa AAAA... <comment>``.
+    public_key: str
+    #: PKCS#1 PEM: ``-----BEGIN RSA PRIVATE KEY-----...``.
+    private_key: str
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"publicKey": ..., "privateKey": ...}``, the reference's shape, ready for JSON."""
+        return {"publicKey": self.public_key, "privateKey": self.private_key}
 
 
 class Phase(enum.Enum):

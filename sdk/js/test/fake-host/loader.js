@@ -1,6 +1,7 @@
 // Module resolution hook: maps the WIT interfaces the SDK imports to in-process fakes.
 const FAKES = {
   'hookline:plugin/log@0.1.0': new URL('./log.js', import.meta.url).href,
+  'hookline:plugin/helpers@0.1.0': new URL('./helpers.js', import.meta.url).href,
 };
 
 export async function resolve(specifier, context, nextResolve) {

@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
  */
 const GlueRealmError = runInNewContext('Error');
 
-class ComponentError extends GlueRealmError {
+export class ComponentError extends GlueRealmError {
   constructor(payload) {
     super(`${String(payload)} (see error.payload)`);
     Object.defineProperty(this, 'payload', { value: payload, enumerable: true });

@@ -5,7 +5,8 @@
  * A plugin is an ES module built into a WebAssembly component with `jco componentize` against
  * a world of `hookline:plugin` (`pre-hook-plugin`, `handler-plugin`, `post-hook-plugin`,
  * `hooks-plugin` or `plugin`). It exports `preHook`, `handler` and/or `postHook`, each made by
- * the matching `define*` function, exactly as the world asks.
+ * the matching `define*` function, exactly as the world asks. `helpers` reaches the host's
+ * native helpers (tokens, bcrypt, slugs, crypto, sleep).
  *
  * @example
  * import { defineHandler, throwError } from '@hookline/sdk';
@@ -18,17 +19,22 @@
 export { Context } from './context.js';
 export { HookError, codes, throwError } from './error.js';
 export { defineHandler, definePostHook, definePreHook } from './export.js';
+export { helpers } from './helpers.js';
 export type User = import('./context.js').User;
 export type ErrorInfo = import('./context.js').ErrorInfo;
 export type Phase = import('./context.js').Phase;
 export type LogLevel = import('./context.js').LogLevel;
 export type HookErrorOptions = import('./error.js').HookErrorOptions;
+export type Encoding = import('./helpers.js').Encoding;
+export type SshKeyPair = import('./helpers.js').SshKeyPair;
 export type Hook<T> = import('./export.js').Hook<T>;
 /** @typedef {import('./context.js').User} User */
 /** @typedef {import('./context.js').ErrorInfo} ErrorInfo */
 /** @typedef {import('./context.js').Phase} Phase */
 /** @typedef {import('./context.js').LogLevel} LogLevel */
 /** @typedef {import('./error.js').HookErrorOptions} HookErrorOptions */
+/** @typedef {import('./helpers.js').Encoding} Encoding */
+/** @typedef {import('./helpers.js').SshKeyPair} SshKeyPair */
 /**
  * @template T
  * @typedef {import('./export.js').Hook<T>} Hook

@@ -1,0 +1,154 @@
+//! `hookline:plugin/helpers`: tokens, bcrypt, slugs, bounded crypto, SSH key pairs and sleep,
+//! implemented natively so a guest never carries bcrypt or RSA code. Bad input is a
+//! guest-visible `helper-error`; blocking work (bcrypt, RSA key generation) runs on the
+//! blocking pool so it never stalls the async workers.
+
+mod crypto;
+mod expiration;
+mod slug;
+mod ssh;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::auth::TokenService;
+use crate::runtime::HostState;
+use crate::runtime::bindings::helpers::{self, Encoding, HelperError, SshKeyPair};
+
+/// Longest pause `sleep` grants (the reference's clamp).
+pub const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+/// Shared state of the helpers, built once at startup.
+pub struct HelpersCtx {
+    tokens: Arc<TokenService>,
+    bcrypt_cost: u32,
+}
+
+impl std::fmt::Debug for HelpersCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HelpersCtx")
+            .field("bcrypt_cost", &self.bcrypt_cost)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HelpersCtx {
+    pub fn new(tokens: Arc<TokenService>, bcrypt_cost: u32) -> Self {
+        Self {
+            tokens,
+            bcrypt_cost,
+        }
+    }
+}
+
+fn helper_error(code: &str, message: impl Into<String>) -> HelperError {
+    HelperError {
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+type Answer<T> = wasmtime::Result<Result<T, HelperError>>;
+
+/// Runs blocking work on the blocking pool; a panic there is a host fault (a trap).
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> wasmtime::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| wasmtime::format_err!("helper task failed: {e}"))
+}
+
+impl helpers::Host for HostState {
+    fn jwt(&mut self, payload: String, expiration: String) -> Answer<String> {
+        let lifetime = match expiration::parse(&expiration) {
+            Ok(lifetime) => lifetime,
+            Err(message) => return Ok(Err(helper_error("INVALID_EXPIRATION", message))),
+        };
+        let Ok(Value::Object(mut claims)) = serde_json::from_str::<Value>(&payload) else {
+            return Ok(Err(helper_error(
+                "INVALID_PAYLOAD",
+                "the payload must be a JSON object",
+            )));
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        claims.insert("iat".into(), now.into());
+        claims.insert("exp".into(), (now + lifetime.as_secs()).into());
+        let token = self
+            .helpers
+            .tokens
+            .sign_claims(&Value::Object(claims))
+            .map_err(|e| wasmtime::format_err!("signing a token: {e}"))?;
+        Ok(Ok(token))
+    }
+
+    async fn bcrypt_hash(&mut self, plain: String) -> Answer<String> {
+        let cost = self.helpers.bcrypt_cost;
+        let hashed = blocking(move || bcrypt::hash(plain, cost)).await?;
+        Ok(hashed.map_err(|e| helper_error("BCRYPT_FAILED", e.to_string())))
+    }
+
+    async fn bcrypt_compare(&mut self, plain: String, hash: String) -> wasmtime::Result<bool> {
+        let plugin = self.plugin.clone();
+        blocking(move || match bcrypt::verify(plain, &hash) {
+            Ok(matches) => matches,
+            Err(e) => {
+                tracing::warn!(%plugin, reason = %e, "bcrypt-compare got a malformed hash");
+                false
+            }
+        })
+        .await
+    }
+
+    fn auto_slug(&mut self, text: String) -> wasmtime::Result<String> {
+        Ok(slug::auto_slug(&text))
+    }
+
+    fn random_uuid(&mut self) -> wasmtime::Result<String> {
+        Ok(uuid::Uuid::new_v4().to_string())
+    }
+
+    fn random_bytes(&mut self, size: u32, encoding: Encoding) -> Answer<String> {
+        Ok(crypto::random_bytes(size as usize, encoding)
+            .map_err(|m| helper_error("INVALID_SIZE", m)))
+    }
+
+    fn sha256(&mut self, data: String, encoding: Encoding) -> wasmtime::Result<String> {
+        Ok(crypto::sha256(data.as_bytes(), encoding))
+    }
+
+    fn hmac_sha256(
+        &mut self,
+        data: String,
+        secret: String,
+        encoding: Encoding,
+    ) -> wasmtime::Result<String> {
+        Ok(crypto::hmac_sha256(
+            data.as_bytes(),
+            secret.as_bytes(),
+            encoding,
+        ))
+    }
+
+    async fn generate_ssh_key_pair(&mut self, comment: String) -> Answer<SshKeyPair> {
+        let pair = blocking(move || ssh::generate(&comment)).await?;
+        Ok(pair
+            .map(|(public_key, private_key)| SshKeyPair {
+                public_key,
+                private_key,
+            })
+            .map_err(|e| helper_error("KEY_GENERATION_FAILED", e)))
+    }
+
+    async fn sleep(&mut self, ms: u64) -> wasmtime::Result<()> {
+        let wanted = tokio::time::Instant::now() + Duration::from_millis(ms).min(MAX_SLEEP);
+        // Ends early at the call's deadline; the epoch check then ends the hook with a timeout.
+        tokio::time::sleep_until(wanted.min(self.deadline.into())).await;
+        Ok(())
+    }
+}
