@@ -180,3 +180,34 @@ async fn normalize_email_in_javascript() {
 async fn normalize_email_in_python() {
     normalize_email_behaves(Language::Python).await;
 }
+
+/// A heavy guest compiles once at upload; a restart loads its artifact instead of recompiling.
+async fn restarts_from_the_artifact_cache(language: Language) {
+    let Some(component) = language.component("hello") else {
+        return;
+    };
+    // The server's own artifact directory, so the first upload really compiles.
+    let server = TestServer::start().await;
+    install(&server, "hello", component).await;
+    server
+        .route(json!({"path": "/hello/:name", "methods": ["GET"], "publishedMethods": ["GET"], "handler": {"plugin": "hello"}}))
+        .await;
+    let stats = |s: &TestServer| s.state().runtime.stats().snapshot();
+    assert_eq!(stats(&server)["compiled"], 1, "{language:?}");
+    let server = server.restart().await;
+    assert_eq!(stats(&server)["compiled"], 0, "{language:?}");
+    assert_eq!(stats(&server)["artifactsLoaded"], 1, "{language:?}");
+    let reply = server.get("/hello/ada").await;
+    assert_eq!(reply.body, json!({"message": "hello, ada"}), "{language:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn javascript_restarts_from_the_artifact_cache() {
+    restarts_from_the_artifact_cache(Language::JavaScript).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn python_restarts_from_the_artifact_cache() {
+    restarts_from_the_artifact_cache(Language::Python).await;
+}
