@@ -54,10 +54,17 @@ impl HookRuntime {
         deadline: Instant,
     ) -> (RequestContext, GuestResult) {
         let plugin = &call.plugin;
-        let Ok(Ok(_permit)) =
-            tokio::time::timeout_at(deadline.into(), self.slots.clone().acquire_owned()).await
-        else {
-            return (request, Err(timeout_error(plugin)));
+        // A free slot is the common case: take it without registering a timer.
+        let _permit = match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                match tokio::time::timeout_at(deadline.into(), self.slots.clone().acquire_owned())
+                    .await
+                {
+                    Ok(Ok(permit)) => permit,
+                    _ => return (request, Err(timeout_error(plugin))),
+                }
+            }
         };
         self.stats.invocations.fetch_add(1, Ordering::Relaxed);
         let phase = match call.kind {
