@@ -61,7 +61,7 @@ mod bare {
 
     /// Copies of Hookline's pool sizing constants (private in `runtime/engine.rs`), so that
     /// both engines reserve the same pool and keep the same bytes resident.
-    const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
+    const KEEP_RESIDENT_BYTES: usize = 4 * 1024 * 1024;
     const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
     const MEMORIES_PER_COMPONENT: u32 = 4;
     const TABLES_PER_COMPONENT: u32 = 16;

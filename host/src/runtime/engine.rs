@@ -18,10 +18,14 @@ use crate::capabilities::Capabilities;
 /// check their deadline once per tick, so this is also the precision of hook timeouts.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Bytes of a slot's linear memory and tables kept resident between instances. Measured on
-/// this machine kind: with `pagemap_scan` this halves instantiation cost; without it, it
-/// doubles it, so it is only set together with `pagemap_scan`.
-const KEEP_RESIDENT_BYTES: usize = 1024 * 1024;
+/// Bytes of a slot's linear memory and tables kept resident between instances. With
+/// `pagemap_scan` only the pages a guest dirtied are reset, so the window costs nothing beyond
+/// what guests touch; it must cover a typical guest's working set (a Rust hook touches 2-4 MiB:
+/// 1 MiB of stack plus data and heap) or every instantiation page-faults the rest back in.
+/// Measured with the load benchmark: 1 MiB gave 0.154 of plain axum's throughput, 4 MiB 0.172-0.179,
+/// 8 MiB no better. Without `pagemap_scan` keeping pages resident means memset-ing the whole
+/// window on every drop, so it is only set together with it.
+const KEEP_RESIDENT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Core instances, memories and tables one component may use. A Rust component uses 3 core
 /// instances, 1 memory and 2 tables; Python and JavaScript components link libc, the
