@@ -37,10 +37,9 @@ const TARGET_RATIO: f64 = 1.3;
 /// The bare-wasmtime side: the same WIT world, host functions returning fixed values, and an
 /// engine built like Hookline's (see `host/src/runtime/engine.rs`).
 mod bare {
-    use std::time::Duration;
 
+    use wasmtime::Engine;
     use wasmtime::component::{HasSelf, InstancePre, Linker, Resource, ResourceTable, bindgen};
-    use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
     use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
     bindgen!({
@@ -58,15 +57,6 @@ mod bare {
     use self::hookline::plugin::helpers::{self, Encoding, HelperError, SshKeyPair};
     use self::hookline::plugin::log;
     use self::hookline::plugin::types::{self, ErrorInfo, HookError, User};
-
-    /// Copies of Hookline's pool sizing constants (private in `runtime/engine.rs`), so that
-    /// both engines reserve the same pool and keep the same bytes resident.
-    const KEEP_RESIDENT_BYTES: usize = 4 * 1024 * 1024;
-    const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
-    const MEMORIES_PER_COMPONENT: u32 = 4;
-    const TABLES_PER_COMPONENT: u32 = 16;
-    const TABLE_ELEMENTS: usize = 100_000;
-    const EPOCH_TICK: Duration = Duration::from_millis(10);
 
     /// The host side of `request-context`: carries nothing, every read is a constant.
     pub struct BareContext;
@@ -232,42 +222,15 @@ mod bare {
         }
     }
 
-    /// An engine configured like Hookline's; `tuned` mirrors its `AllocationMode::PoolingTuned`.
-    pub fn engine(tuned: bool) -> Engine {
-        let n = ::hookline::config::DEFAULT_MAX_INSTANCES;
-        let mut pool = PoolingAllocationConfig::new();
-        pool.total_component_instances(n)
-            .total_core_instances(n * CORE_INSTANCES_PER_COMPONENT)
-            .total_memories(n * MEMORIES_PER_COMPONENT)
-            .total_tables(n * TABLES_PER_COMPONENT)
-            .total_stacks(n)
-            .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
-            .max_memories_per_component(MEMORIES_PER_COMPONENT)
-            .max_tables_per_component(TABLES_PER_COMPONENT)
-            .table_elements(TABLE_ELEMENTS)
-            .max_memory_size(::hookline::config::DEFAULT_HOOK_MEMORY_BYTES);
-        if tuned {
-            pool.pagemap_scan(Enabled::Yes)
-                .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
-                .table_keep_resident(KEEP_RESIDENT_BYTES);
-        }
-        let mut config = Config::new();
-        config
-            .epoch_interruption(true)
-            .memory_init_cow(true)
-            .concurrency_support(false)
-            .wasm_component_model(true)
-            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&config).expect("building the bare engine");
-        // The same epoch ticker Hookline runs, so both engines see the same interruptions.
-        let weak = engine.weak();
-        std::thread::spawn(move || {
-            while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
-                drop(engine);
-                std::thread::sleep(EPOCH_TICK);
-            }
-        });
+    /// An engine configured exactly like Hookline's (the same `engine_config`) with the same
+    /// epoch ticker, so the baseline differs from Hookline only in what happens per call.
+    pub fn engine(
+        limits: &::hookline::runtime::RuntimeLimits,
+        mode: ::hookline::runtime::AllocationMode,
+    ) -> Engine {
+        let engine = Engine::new(&::hookline::runtime::engine_config(limits, mode))
+            .expect("building the bare engine");
+        ::hookline::runtime::spawn_epoch_ticker(&engine);
         engine
     }
 
@@ -384,18 +347,16 @@ fn bench_invoke(
     let capabilities = hookline::capabilities::Capabilities {
         helpers: std::sync::Arc::new(hookline::capabilities::HelpersCtx::new(tokens, 4)),
     };
-    let runtime = HookRuntime::new(
-        RuntimeLimits {
-            memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
-            max_instances: DEFAULT_MAX_INSTANCES,
-            hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
-            max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-            max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
-            artifact_dir: artifacts.path().to_owned(),
-        },
-        capabilities,
-    )
-    .expect("building the hook runtime");
+    let limits = RuntimeLimits {
+        memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
+        max_instances: DEFAULT_MAX_INSTANCES,
+        hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
+        max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+        max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+        artifact_dir: artifacts.path().to_owned(),
+    };
+    let runtime =
+        HookRuntime::new(limits.clone(), capabilities).expect("building the hook runtime");
     let sha256 = hex::encode(Sha256::digest(&binary));
     let plugin = runtime
         .prepare("hello", 1, &sha256, &binary)
@@ -406,12 +367,11 @@ fn bench_invoke(
         config: Arc::from("{}"),
     };
 
-    let tuned = runtime.mode() == AllocationMode::PoolingTuned;
     assert!(
         runtime.mode() != AllocationMode::OnDemand,
         "Hookline fell back to on-demand allocation; the comparison would be meaningless"
     );
-    let engine = bare::engine(tuned);
+    let engine = bare::engine(&limits, runtime.mode());
     let (pre, indices) = bare::prepare(&engine, &binary);
     println!("allocation mode: {:?} (both engines)", runtime.mode());
 

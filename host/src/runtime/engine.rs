@@ -131,29 +131,44 @@ fn pooling_config(limits: &RuntimeLimits, tuned: bool) -> PoolingAllocationConfi
     pool
 }
 
+/// The engine configuration for one allocation mode. Public so that benchmarks can build a
+/// bare-wasmtime baseline configured exactly like Hookline's engine.
+pub fn engine_config(limits: &RuntimeLimits, mode: AllocationMode) -> Config {
+    let mut config = base_config();
+    match mode {
+        AllocationMode::PoolingTuned => {
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
+                limits, true,
+            )));
+        }
+        AllocationMode::Pooling => {
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
+                limits, false,
+            )));
+        }
+        AllocationMode::OnDemand => {}
+    }
+    config
+}
+
 fn build_engine(limits: &RuntimeLimits) -> anyhow::Result<(Engine, AllocationMode)> {
-    let attempts = [
-        (AllocationMode::PoolingTuned, true),
-        (AllocationMode::Pooling, false),
-    ];
-    for (mode, tuned) in attempts {
-        let mut config = base_config();
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
-            limits, tuned,
-        )));
-        match Engine::new(&config) {
+    for mode in [AllocationMode::PoolingTuned, AllocationMode::Pooling] {
+        match Engine::new(&engine_config(limits, mode)) {
             Ok(engine) => return Ok((engine, mode)),
-            Err(e) => {
-                tracing::warn!(?mode, error = %e, "instance pool unavailable, trying the next allocator")
-            }
+            Err(e) => tracing::warn!(
+                ?mode,
+                error = %e,
+                "instance pool unavailable, trying the next allocator"
+            ),
         }
     }
-    let engine = Engine::new(&base_config()).map_err(crate::runtime::to_anyhow)?;
+    let engine = Engine::new(&engine_config(limits, AllocationMode::OnDemand))
+        .map_err(crate::runtime::to_anyhow)?;
     Ok((engine, AllocationMode::OnDemand))
 }
 
 /// Advances the epoch every `EPOCH_TICK` until the engine is dropped.
-fn spawn_ticker(engine: &Engine) {
+pub fn spawn_epoch_ticker(engine: &Engine) {
     let weak = engine.weak();
     std::thread::Builder::new()
         .name("hookline-epoch".into())
@@ -172,7 +187,7 @@ impl HookRuntime {
     pub fn new(limits: RuntimeLimits, capabilities: Capabilities) -> anyhow::Result<Self> {
         let (engine, mode) = build_engine(&limits)?;
         tracing::info!(?mode, "hook engine ready");
-        spawn_ticker(&engine);
+        spawn_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(crate::runtime::to_anyhow)?;
         crate::capabilities::add_to_linker(&mut linker)?;

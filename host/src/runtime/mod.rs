@@ -12,7 +12,9 @@ mod output;
 mod registry;
 pub(crate) mod state;
 
-pub use engine::{AllocationMode, HookRuntime, RuntimeLimits, RuntimeStats};
+pub use engine::{
+    AllocationMode, HookRuntime, RuntimeLimits, RuntimeStats, engine_config, spawn_epoch_ticker,
+};
 pub use inspect::{PluginKind, UploadRejection};
 pub use invoke::{HookCall, HookOutcome};
 pub use registry::{LoadedPlugin, PluginRegistry};
