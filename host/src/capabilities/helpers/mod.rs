@@ -43,6 +43,11 @@ impl HelpersCtx {
     }
 }
 
+/// How long `sleep(ms)` pauses: `ms`, clamped to 0..=[`MAX_SLEEP`].
+fn sleep_duration(ms: u64) -> Duration {
+    Duration::from_millis(ms).min(MAX_SLEEP)
+}
+
 fn helper_error(code: &str, message: impl Into<String>) -> HelperError {
     HelperError {
         code: code.to_owned(),
@@ -146,9 +151,23 @@ impl helpers::Host for HostState {
     }
 
     async fn sleep(&mut self, ms: u64) -> wasmtime::Result<()> {
-        let wanted = tokio::time::Instant::now() + Duration::from_millis(ms).min(MAX_SLEEP);
+        let wanted = tokio::time::Instant::now() + sleep_duration(ms);
         // Ends early at the call's deadline; the epoch check then ends the hook with a timeout.
         tokio::time::sleep_until(wanted.min(self.deadline.into())).await;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleep_is_clamped_to_thirty_seconds() {
+        assert_eq!(sleep_duration(0), Duration::ZERO);
+        assert_eq!(sleep_duration(1000), Duration::from_secs(1));
+        assert_eq!(sleep_duration(30_000), MAX_SLEEP);
+        assert_eq!(sleep_duration(30_001), MAX_SLEEP);
+        assert_eq!(sleep_duration(u64::MAX), MAX_SLEEP);
     }
 }
