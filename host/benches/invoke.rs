@@ -352,7 +352,6 @@ fn bench_invoke(
         max_instances: DEFAULT_MAX_INSTANCES,
         hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
         max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-        max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
         artifact_dir: artifacts.path().to_owned(),
     };
     let runtime =

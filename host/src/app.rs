@@ -63,7 +63,6 @@ impl AppState {
                 max_instances: settings.max_instances,
                 hook_timeout: Duration::from_millis(settings.hook_timeout_ms),
                 max_guest_output_bytes: settings.max_guest_output_bytes,
-                max_log_entries: settings.max_log_entries,
                 artifact_dir: settings.effective_artifact_dir(),
             },
             capabilities,
