@@ -6,24 +6,23 @@
 //! Run: `cargo bench -p hookline --bench invoke`. Needs the example plugins built
 //! (`cd plugins && cargo build --release`), or `HOOKLINE_PLUGIN_DIR` pointing at them.
 
-use std::cell::RefCell;
+mod common;
+
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ::hookline::config::{
     DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-    DEFAULT_MAX_INSTANCES, DEFAULT_MAX_LOG_ENTRIES,
+    DEFAULT_MAX_INSTANCES,
 };
 use ::hookline::context::RequestContext;
 use ::hookline::runtime::{
     AllocationMode, HookCall, HookOutcome, HookRuntime, PluginKind, RuntimeLimits,
 };
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use common::{Samples, per_call, plugin_binary};
 use criterion::Criterion;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Runtime;
 
@@ -53,9 +52,11 @@ mod bare {
     });
 
     pub use self::exports::hookline::plugin::handler;
+    use self::hookline::plugin::cache;
     use self::hookline::plugin::context::{self, Phase};
     use self::hookline::plugin::helpers::{self, Encoding, HelperError, SshKeyPair};
     use self::hookline::plugin::log;
+    use self::hookline::plugin::rate_limit::{self, Options, RateLimitResult};
     use self::hookline::plugin::types::{self, ErrorInfo, HookError, User};
 
     /// The host side of `request-context`: carries nothing, every read is a constant.
@@ -87,10 +88,10 @@ mod bare {
     type Ctx = Resource<BareContext>;
     type Written = wasmtime::Result<Result<(), HookError>>;
 
-    /// The benchmarked handler never calls a helper; reaching one is a bug in the benchmark.
+    /// The benchmarked handler never calls a capability; reaching one is a bug in the benchmark.
     fn unused<T>() -> wasmtime::Result<T> {
         Err(wasmtime::format_err!(
-            "helpers are not part of the bare baseline"
+            "capabilities are not part of the bare baseline"
         ))
     }
 
@@ -130,6 +131,60 @@ mod bare {
             unused()
         }
         fn sleep(&mut self, _: u64) -> wasmtime::Result<()> {
+            unused()
+        }
+    }
+
+    type CacheAnswer<T> = wasmtime::Result<Result<T, cache::CacheError>>;
+    type LimitAnswer<T> = wasmtime::Result<Result<T, rate_limit::RateLimitError>>;
+
+    impl cache::Host for BareState {
+        fn get(&mut self, _: String) -> CacheAnswer<Option<String>> {
+            unused()
+        }
+        fn set(&mut self, _: String, _: String, _: u64) -> CacheAnswer<()> {
+            unused()
+        }
+        fn set_no_expire(&mut self, _: String, _: String) -> CacheAnswer<()> {
+            unused()
+        }
+        fn acquire(&mut self, _: String, _: String, _: u64) -> CacheAnswer<bool> {
+            unused()
+        }
+        fn release(&mut self, _: String, _: String) -> CacheAnswer<bool> {
+            unused()
+        }
+        fn exists(&mut self, _: String, _: String) -> CacheAnswer<bool> {
+            unused()
+        }
+        fn delete_key(&mut self, _: String) -> CacheAnswer<bool> {
+            unused()
+        }
+    }
+
+    impl rate_limit::Host for BareState {
+        fn by_ip(&mut self, _: Options) -> LimitAnswer<RateLimitResult> {
+            unused()
+        }
+        fn by_user(&mut self, _: Options) -> LimitAnswer<RateLimitResult> {
+            unused()
+        }
+        fn by_route(&mut self, _: Options) -> LimitAnswer<RateLimitResult> {
+            unused()
+        }
+        fn by_ip_global(&mut self, _: Options) -> LimitAnswer<RateLimitResult> {
+            unused()
+        }
+        fn by_user_global(&mut self, _: Options) -> LimitAnswer<RateLimitResult> {
+            unused()
+        }
+        fn check(&mut self, _: String, _: Options) -> LimitAnswer<RateLimitResult> {
+            unused()
+        }
+        fn reset(&mut self, _: String) -> LimitAnswer<()> {
+            unused()
+        }
+        fn status(&mut self, _: String, _: Options) -> LimitAnswer<RateLimitResult> {
             unused()
         }
     }
@@ -282,56 +337,6 @@ async fn bare_call(
 }
 
 /// What the pipeline would hand a handler for `GET /hello/ada` on `/hello/:name`.
-fn request_context() -> RequestContext {
-    let mut params = Map::new();
-    params.insert("name".into(), Value::String("ada".into()));
-    let mut headers = HeaderMap::new();
-    headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-    headers.insert(header::USER_AGENT, HeaderValue::from_static("bench/1.0"));
-    headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
-    RequestContext {
-        request_id: "0b6f4d4e-3f57-4f0a-9a39-4a3c8e0f6a11".into(),
-        method: Method::GET,
-        path: "/hello/ada".into(),
-        route_pattern: "/hello/:name".into(),
-        params,
-        query: Map::new(),
-        headers,
-        client_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        body: Value::Null,
-        raw_body: Default::default(),
-        user: None,
-        share: Map::new(),
-        data: Value::Null,
-        status: 200,
-        error: None,
-        response_headers: HeaderMap::new(),
-        logs: Vec::new(),
-        max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
-        deadline: Instant::now() + Duration::from_secs(30),
-    }
-}
-
-fn plugin_binary(stem: &str) -> Vec<u8> {
-    let dir = std::env::var_os("HOOKLINE_PLUGIN_DIR").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../plugins/target/wasm32-wasip2/release")
-        },
-        PathBuf::from,
-    );
-    let path = dir.join(format!("{stem}.wasm"));
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "reading {}: {e} (build the plugins: cd plugins && cargo build --release)",
-            path.display()
-        )
-    })
-}
-
-/// (iterations, elapsed) of every routine call criterion made, warm-up included.
-type Samples = RefCell<Vec<(u64, Duration)>>;
-
 fn bench_invoke(
     c: &mut Criterion,
     rt: &Runtime,
@@ -344,8 +349,12 @@ fn bench_invoke(
         b"benchmark-secret-benchmark-secret-0123",
         Duration::from_secs(3600),
     ));
+    let backends = hookline::cache::Backends::from_settings(&hookline::Settings::default())
+        .expect("in-process cache backends");
     let capabilities = hookline::capabilities::Capabilities {
         helpers: std::sync::Arc::new(hookline::capabilities::HelpersCtx::new(tokens, 4)),
+        cache: backends.cache.clone(),
+        limits: backends.limits.clone(),
     };
     let limits = RuntimeLimits {
         memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
@@ -378,7 +387,7 @@ fn bench_invoke(
     let expected = json!({"message": "hello, ada"});
     let (_, outcome) = rt.block_on(runtime.invoke(
         &call,
-        request_context(),
+        common::request_context("/hello/ada", "/hello/:name", Value::Null),
         Instant::now() + Duration::from_secs(10),
     ));
     assert_eq!(
@@ -396,7 +405,9 @@ fn bench_invoke(
         b.iter_custom(|iters| {
             // Contexts are built before the clock starts: the pipeline builds one per request
             // whether or not a hook runs, so it is not part of the invocation.
-            let contexts: Vec<RequestContext> = (0..iters).map(|_| request_context()).collect();
+            let contexts: Vec<RequestContext> = (0..iters)
+                .map(|_| common::request_context("/hello/ada", "/hello/:name", Value::Null))
+                .collect();
             let elapsed = rt.block_on(async {
                 let deadline = Instant::now() + Duration::from_secs(10);
                 let start = Instant::now();
@@ -425,16 +436,6 @@ fn bench_invoke(
         });
     });
     group.finish();
-}
-
-/// Mean time per call over the last `n` routine calls (criterion's measurement samples; the
-/// calls before them were its warm-up).
-fn per_call(samples: &Samples, n: usize) -> Option<Duration> {
-    let samples = samples.borrow();
-    let measured = &samples[samples.len().saturating_sub(n)..];
-    let iters: u64 = measured.iter().map(|(i, _)| i).sum();
-    let total: Duration = measured.iter().map(|(_, d)| *d).sum();
-    (iters > 0).then(|| total / u32::try_from(iters).unwrap_or(u32::MAX))
 }
 
 fn main() {

@@ -10,6 +10,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::sync::Mutex;
 
 use crate::auth::{TokenService, ensure_root_admin, hash_password, load_or_create_secret};
+use crate::cache::Backends;
 use crate::capabilities::{Capabilities, HelpersCtx};
 use crate::config::Settings;
 use crate::error::HttpError;
@@ -37,6 +38,8 @@ pub struct AppInner {
     pub plugins: PluginRegistry,
     pub routes: ArcSwap<RouteTable>,
     pub tokens: Arc<TokenService>,
+    /// The cache and rate limiter (in process or on Redis).
+    pub backends: Backends,
     /// Compared against when a login names an unknown email, to keep timing uniform.
     pub dummy_hash: String,
     /// Serialises changes to route and hook definitions so that a conflict check and the
@@ -54,8 +57,11 @@ impl AppState {
             secret.as_bytes(),
             Duration::from_secs(settings.access_token_ttl_secs),
         ));
+        let backends = Backends::from_settings(&settings)?;
         let capabilities = Capabilities {
             helpers: Arc::new(HelpersCtx::new(tokens.clone(), settings.bcrypt_cost)),
+            cache: backends.cache.clone(),
+            limits: backends.limits.clone(),
         };
         let runtime = HookRuntime::new(
             RuntimeLimits {
@@ -72,6 +78,7 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let state = AppState(Arc::new(AppInner {
             tokens,
+            backends,
             settings,
             db,
             runtime,

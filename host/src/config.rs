@@ -30,6 +30,24 @@ pub const DEFAULT_MAX_GUEST_OUTPUT_BYTES: usize = 16 * 1024;
 pub const DEFAULT_BCRYPT_COST: u32 = 10;
 /// Default lifetime of an access token issued by `/auth/login`.
 pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+/// Default namespace of this application's keys in the cache backend.
+pub const DEFAULT_NODE_NAME: &str = "hookline";
+/// Default soft quota of the user cache, MiB (the reference's `REDIS_USER_CACHE_LIMIT_MB`).
+pub const DEFAULT_USER_CACHE_LIMIT_MB: u64 = 30;
+/// Default time one cache or rate-limit operation may take before it counts as failed.
+pub const DEFAULT_CACHE_TIMEOUT_MS: u64 = 1_000;
+
+/// What a rate-limit check answers when its backend cannot be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RateLimitFailurePolicy {
+    /// Allow the request (logged and counted): an outage of the limiter is not an outage of
+    /// the service.
+    #[default]
+    FailOpen,
+    /// Refuse the request: guards answer 503, a plugin's check gets `RATE_LIMIT_UNAVAILABLE`.
+    FailClosed,
+}
 
 /// Every setting of the server. Each field is `HOOKLINE_<FIELD>` in the environment and
 /// `<field>` in the TOML file.
@@ -75,6 +93,18 @@ pub struct Settings {
     pub max_log_entries: usize,
     /// Bytes of guest stdout/stderr kept per hook call.
     pub max_guest_output_bytes: usize,
+    /// Namespace of this application's keys in the cache backend (`<node_name>:user_cache:*`);
+    /// nodes of one application share it. Letters, digits, `-`, `_` and `.`.
+    pub node_name: String,
+    /// `redis://[:password@]host:port[/db]` (standalone Redis): cache, locks and rate limits on Redis, shared by every node.
+    /// Unset: in-process (one node).
+    pub redis_url: Option<String>,
+    /// Soft quota of the user cache, MiB; least-recently-used user keys are evicted above it.
+    pub user_cache_limit_mb: u64,
+    /// Longest one cache or rate-limit operation may take, milliseconds; then it has failed.
+    pub cache_timeout_ms: u64,
+    /// `fail-open` (default) or `fail-closed`: what rate limits do while the backend is down.
+    pub rate_limit_failure_policy: RateLimitFailurePolicy,
 }
 
 impl Default for Settings {
@@ -98,6 +128,11 @@ impl Default for Settings {
             max_instances: DEFAULT_MAX_INSTANCES,
             max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
             max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+            node_name: DEFAULT_NODE_NAME.to_owned(),
+            redis_url: None,
+            user_cache_limit_mb: DEFAULT_USER_CACHE_LIMIT_MB,
+            cache_timeout_ms: DEFAULT_CACHE_TIMEOUT_MS,
+            rate_limit_failure_policy: RateLimitFailurePolicy::FailOpen,
         }
     }
 }
@@ -163,6 +198,27 @@ impl Settings {
             && !(url.starts_with("sqlite:") || url.starts_with("postgres"))
         {
             return fail("database_url must start with sqlite: or postgres://");
+        }
+        let node_name_ok = !self.node_name.is_empty()
+            && self.node_name.len() <= 64
+            && self
+                .node_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !node_name_ok {
+            return fail("node_name must be 1 to 64 letters, digits, '-', '_' or '.'");
+        }
+        if let Some(url) = &self.redis_url
+            && !url.starts_with("redis://")
+        {
+            // TLS (`rediss://`) is not built in: say so at startup rather than on a request.
+            return fail("redis_url must start with redis:// (TLS is not supported)");
+        }
+        if self.user_cache_limit_mb == 0 || self.user_cache_limit_mb > 1024 * 1024 {
+            return fail("user_cache_limit_mb must be between 1 and 1048576");
+        }
+        if self.cache_timeout_ms == 0 {
+            return fail("cache_timeout_ms must be positive");
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -15,6 +15,8 @@ pub struct HttpError {
     pub code: Cow<'static, str>,
     pub message: String,
     pub details: Option<Value>,
+    /// Headers of the error response, e.g. `Retry-After` on a 429.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl HttpError {
@@ -28,7 +30,14 @@ impl HttpError {
             code: code.into(),
             message: message.into(),
             details: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a response header (a static name and a value known to be valid).
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
@@ -96,6 +105,17 @@ impl HttpError {
         name.push_str("Error");
         name
     }
+}
+
+/// A response header a hook asked for: a valid name and value, and not one of the framing
+/// headers that belong to the server.
+pub fn response_header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), String> {
+    let name = HeaderName::try_from(name).map_err(|_| format!("invalid header name {name:?}"))?;
+    if name == axum::http::header::CONTENT_LENGTH || name == axum::http::header::TRANSFER_ENCODING {
+        return Err(format!("header {name} is set by the server"));
+    }
+    let value = HeaderValue::try_from(value).map_err(|_| "invalid header value".to_owned())?;
+    Ok((name, value))
 }
 
 impl std::fmt::Display for HttpError {

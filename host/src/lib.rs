@@ -5,11 +5,13 @@
 //! - [`server`] assembles the HTTP app and serves it; [`app`] builds the shared state.
 //! - [`pipeline`] is the request lifecycle; [`routing`] the compiled route table.
 //! - [`runtime`] runs hooks in wasmtime; [`capabilities`] are the host side of the WIT.
+//! - [`cache`] holds the user cache, locks and rate limits, in process or on Redis.
 //! - [`admin`] and [`auth`] are plain HTTP APIs over the [`store`].
 
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod cache;
 pub mod capabilities;
 pub mod config;
 pub mod context;

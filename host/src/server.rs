@@ -41,14 +41,43 @@ async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
+/// Ready when the database and the cache backend both answer; 503 `NOT_READY` naming what is
+/// down otherwise (the server keeps running and reconnects by itself).
 async fn ready(State(state): State<AppState>) -> Response {
-    match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => Json(json!({"status": "ready", "database": "ok"})).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            HttpError::new(503, "NOT_READY", "the database is unreachable").into_response()
-        }
+    let database = state.db.execute_unprepared("SELECT 1").await.err();
+    let cache = state.backends.ping().await.err();
+    if let Some(e) = &database {
+        tracing::warn!(error = %e, "readiness: the database is unreachable");
     }
+    if let Some(e) = &cache {
+        tracing::warn!(error = %e, "readiness: the cache backend is unreachable");
+    }
+    let status = |down: bool| if down { "unavailable" } else { "ok" };
+    let report = json!({
+        "database": status(database.is_some()),
+        "cache": status(cache.is_some()),
+        "cacheBackend": state.backends.kind(),
+    });
+    if database.is_none() && cache.is_none() {
+        let mut body = report;
+        body["status"] = json!("ready");
+        return Json(body).into_response();
+    }
+    let down: Vec<&str> = [
+        ("the database", database.is_some()),
+        ("the cache", cache.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, down)| down.then_some(name))
+    .collect();
+    let verb = if down.len() > 1 { "are" } else { "is" };
+    HttpError::new(
+        503,
+        "NOT_READY",
+        format!("{} {verb} unreachable", down.join(" and ")),
+    )
+    .with_details(report)
+    .into_response()
 }
 
 async fn method_not_allowed(request: Request) -> HttpError {
@@ -81,6 +110,9 @@ async fn envelope(mut request: Request, next: Next) -> Response {
         parts
             .headers
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        for (name, value) in &error.headers {
+            parts.headers.append(name, value.clone());
+        }
         response = Response::from_parts(parts, Body::from(body.to_string()));
     } else if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
         // axum's own body-limit rejection: give it the common shape too.

@@ -46,6 +46,8 @@ pub struct HookError {
     pub message: String,
     /// Extra JSON for the client (`error.details`).
     pub details: Option<Value>,
+    /// Response headers of the error, e.g. `Retry-After` on a 429.
+    pub headers: Vec<(String, String)>,
 }
 
 impl HookError {
@@ -56,6 +58,7 @@ impl HookError {
             code: None,
             message: message.into(),
             details: None,
+            headers: Vec::new(),
         }
     }
 
@@ -70,6 +73,13 @@ impl HookError {
     #[must_use]
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
+        self
+    }
+
+    /// Adds a response header to the error, e.g. `Retry-After` on a 429.
+    #[must_use]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -105,6 +115,7 @@ impl HookError {
             code: error.code,
             message: error.message,
             details: error.details.as_deref().map(parse_host_json),
+            headers: error.headers,
         }
     }
 
@@ -115,6 +126,7 @@ impl HookError {
             code: self.code,
             message: self.message,
             details: self.details.map(|details| details.to_string()),
+            headers: self.headers,
         }
     }
 }

@@ -2,8 +2,11 @@
 //! directory and speaks HTTP to it. The database is a SQLite file by default and a real
 //! PostgreSQL server (started by [`postgres`]) when `HOOKLINE_TEST_DB=postgres`.
 
+pub mod backends;
+pub mod node;
 pub mod plugins;
 pub mod postgres;
+pub mod redis;
 
 use std::path::PathBuf;
 
@@ -38,6 +41,39 @@ impl Reply {
 
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends a JSON request to `base`; `token` becomes a bearer token.
+pub async fn send_json(
+    client: &reqwest::Client,
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut request = client.request(method, format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    finish(request).await
+}
+
+async fn finish(request: reqwest::RequestBuilder) -> Reply {
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("response body");
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
     }
 }
 
@@ -148,15 +184,7 @@ impl TestServer {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        Self::finish(request).await
+        send_json(&self.client, &self.base, method, path, token, body).await
     }
 
     /// Sends raw bytes with a content type.
@@ -177,20 +205,7 @@ impl TestServer {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        Self::finish(request).await
-    }
-
-    async fn finish(request: reqwest::RequestBuilder) -> Reply {
-        let response = request.send().await.expect("request sent");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("response body");
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        finish(request).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -264,6 +279,11 @@ impl TestServer {
         .await
         .expect("insert user")
         .id
+    }
+
+    /// The HTTP client of this server, for requests the helpers above do not cover.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
     }
 
     pub async fn stop(mut self) {

@@ -72,5 +72,10 @@ async fn runtime(State(state): State<AppState>, _: RootAdmin) -> Json<Value> {
     Json(json!({
         "allocation": state.runtime.mode(),
         "stats": state.runtime.stats().snapshot(),
+        "cache": {
+            "backend": state.backends.kind(),
+            "failures": state.backends.cache.failures(),
+            "rateLimitFailures": state.backends.limits.failures(),
+        },
     }))
 }

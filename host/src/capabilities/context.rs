@@ -2,7 +2,6 @@
 //! for; writes are checked against the phase (spec §2: body, query and params in preHooks;
 //! data, status and headers in the handler and postHooks; share anywhere).
 
-use axum::http::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 use wasmtime::component::Resource;
 
@@ -215,25 +214,8 @@ impl context::HostRequestContext for HostState {
     fn set_header(&mut self, _: Resource<ContextHandle>, name: String, value: String) -> Written {
         Ok((|| {
             self.require_phase(&[Phase::Handler, Phase::PostHook], "headers")?;
-            let name = HeaderName::try_from(name.as_str()).map_err(|_| {
-                guest_error(
-                    500,
-                    "INVALID_HEADER",
-                    format!("invalid header name {name:?}"),
-                )
-            })?;
-            // Framing headers belong to the server; a hook setting them could corrupt the response.
-            if name == axum::http::header::CONTENT_LENGTH
-                || name == axum::http::header::TRANSFER_ENCODING
-            {
-                return Err(guest_error(
-                    500,
-                    "INVALID_HEADER",
-                    format!("header {name} is set by the server"),
-                ));
-            }
-            let value = HeaderValue::try_from(value)
-                .map_err(|_| guest_error(500, "INVALID_HEADER", "invalid header value"))?;
+            let (name, value) = crate::error::response_header(&name, &value)
+                .map_err(|reason| guest_error(500, "INVALID_HEADER", reason))?;
             self.request.response_headers.insert(name, value);
             Ok(())
         })())

@@ -3,9 +3,11 @@
 //! Errors a guest can handle are returned in the WIT `result`; the outer `wasmtime::Result`
 //! is reserved for traps (host faults, broken hard limits).
 
+mod cache;
 mod context;
 mod helpers;
 mod log;
+mod rate_limit;
 
 use std::sync::Arc;
 
@@ -21,6 +23,8 @@ use crate::runtime::bindings::{self, types};
 #[derive(Debug, Clone)]
 pub struct Capabilities {
     pub helpers: Arc<HelpersCtx>,
+    pub cache: Arc<crate::cache::CacheService>,
+    pub limits: Arc<crate::cache::RateLimitService>,
 }
 
 /// Links every Hookline interface into `linker`.
@@ -38,5 +42,6 @@ fn guest_error(status: u16, code: &str, message: impl Into<String>) -> types::Ho
         code: Some(code.to_owned()),
         message: message.into(),
         details: None,
+        headers: Vec::new(),
     }
 }

@@ -10,6 +10,9 @@ wasmtime::component::bindgen!({
         "hookline:plugin/helpers.bcrypt-compare": async | trappable,
         "hookline:plugin/helpers.generate-ssh-key-pair": async | trappable,
         "hookline:plugin/helpers.sleep": async | trappable,
+        // Network round trips to the cache backend (or its in-process twin).
+        "hookline:plugin/cache": async | trappable,
+        "hookline:plugin/rate-limit": async | trappable,
         default: trappable,
     },
     exports: { default: async },
@@ -19,4 +22,4 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::exports::hookline::plugin::{handler, post_hook, pre_hook};
-pub use self::hookline::plugin::{context, helpers, log, types};
+pub use self::hookline::plugin::{cache, context, helpers, log, rate_limit, types};

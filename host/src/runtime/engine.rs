@@ -89,7 +89,7 @@ pub struct HookRuntime {
     pub(crate) stats: RuntimeStats,
     pub(crate) mode: AllocationMode,
     pub(crate) engine_fingerprint: String,
-    pub(crate) capabilities: Capabilities,
+    pub(crate) capabilities: Arc<Capabilities>,
 }
 
 impl std::fmt::Debug for HookRuntime {
@@ -194,7 +194,7 @@ impl HookRuntime {
             stats: RuntimeStats::default(),
             mode,
             engine_fingerprint,
-            capabilities,
+            capabilities: Arc::new(capabilities),
         })
     }
 

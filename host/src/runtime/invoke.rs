@@ -199,6 +199,7 @@ fn parse_result(text: &str) -> Result<Value, HookError> {
         code: Some("INVALID_HOOK_RESULT".into()),
         message: format!("the hook returned invalid JSON: {e}"),
         details: None,
+        headers: Vec::new(),
     })
 }
 
@@ -224,6 +225,18 @@ fn from_guest(e: HookError, request_id: &str, plugin: &LoadedPlugin) -> HttpErro
     let mut err = HttpError::new(status, code, e.message);
     if let Some(details) = e.details {
         err.details = Some(serde_json::from_str(&details).unwrap_or(Value::String(details)));
+    }
+    for (name, value) in e.headers {
+        match crate::error::response_header(&name, &value) {
+            Ok(header) => err.headers.push(header),
+            Err(reason) => tracing::warn!(
+                request_id,
+                plugin = %plugin.name,
+                header = %name,
+                %reason,
+                "dropped a header of a hook error"
+            ),
+        }
     }
     err
 }

@@ -10,7 +10,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::output::CapturedOutput;
-use crate::capabilities::{Capabilities, HelpersCtx};
+use crate::capabilities::Capabilities;
 use crate::context::RequestContext;
 
 /// The lifecycle phase a call runs in; decides which context writes are allowed.
@@ -38,7 +38,8 @@ pub struct HostState {
     pub(crate) plugin: Arc<str>,
     /// When this call must end; host calls that wait (sleep) end early at it.
     pub(crate) deadline: Instant,
-    pub(crate) helpers: Arc<HelpersCtx>,
+    /// The shared state of every capability (helpers, cache, rate limits).
+    pub(crate) capabilities: Arc<Capabilities>,
 }
 
 /// What a hook call's store is made from besides the request.
@@ -55,7 +56,7 @@ impl HostState {
     pub(crate) fn new(
         request: RequestContext,
         setup: CallSetup,
-        capabilities: &Capabilities,
+        capabilities: &Arc<Capabilities>,
     ) -> Self {
         let stdout = CapturedOutput::new(setup.output_bytes);
         let stderr = CapturedOutput::new(setup.output_bytes);
@@ -81,7 +82,7 @@ impl HostState {
             config: setup.config,
             plugin: setup.plugin,
             deadline: setup.deadline,
-            helpers: capabilities.helpers.clone(),
+            capabilities: capabilities.clone(),
         }
     }
 

@@ -21,6 +21,15 @@ export const codes = Object.freeze({
  * @property {string} [code] Stable machine code for clients (`error.code`); without one the
  *   host answers `HOOK_ERROR`.
  * @property {unknown} [details] Extra JSON for the client (`error.details`).
+ * @property {ErrorHeaders} [headers] Response headers of the error, e.g. `Retry-After` on a
+ *   429: an object of names to values, or `[name, value]` pairs (an array, a `Map`).
+ */
+
+/**
+ * Response headers given to a {@link HookError}: `{ 'Retry-After': '30' }` or
+ * `[['Retry-After', '30']]`. Values that are not strings (e.g. numbers) are converted with
+ * `String`.
+ * @typedef {Record<string, string | number> | Iterable<readonly [string, string | number]>} ErrorHeaders
  */
 
 /**
@@ -32,6 +41,7 @@ export const codes = Object.freeze({
  *
  * @example
  * throw new HookError(422, 'Age must be positive', { code: 'AGE_INVALID', details: { field: 'age' } });
+ * throw new HookError(503, 'Try again later', { headers: { 'Retry-After': '30' } });
  */
 export class HookError extends Error {
   /**
@@ -48,10 +58,28 @@ export class HookError extends Error {
     this.code = options.code;
     /** @type {unknown} Extra JSON for the client (`error.details`). */
     this.details = options.details;
+    /** @type {Array<[string, string]>} Response headers of the error, as `[name, value]` pairs. */
+    this.headers = headerPairs(options.headers);
     // The export glue componentize-js generates turns a thrown value's own `payload` property
     // into the `err` of the WIT `result`; an Error without one is a trap. An accessor keeps the
     // payload in step with fields changed after construction.
     Object.defineProperty(this, 'payload', { get: () => toWitHookError(this), enumerable: false });
+  }
+
+  /**
+   * Adds a response header to the error, e.g. `Retry-After` on a 429; returns the error, so
+   * calls chain.
+   *
+   * @example
+   * throw new HookError(503, 'Maintenance').withHeader('Retry-After', 600);
+   *
+   * @param {string} name
+   * @param {string | number} value Converted with `String`.
+   * @returns {this}
+   */
+  withHeader(name, value) {
+    this.headers.push([String(name), String(value)]);
+    return this;
   }
 
   /**
@@ -99,6 +127,7 @@ export class HookError extends Error {
     return new HookError(error.status, error.message, {
       code: error.code,
       details: error.details === undefined ? undefined : JSON.parse(error.details),
+      headers: error.headers ?? [],
     });
   }
 }
@@ -111,7 +140,7 @@ export class HookError extends Error {
  *
  * @param {number} status HTTP status, 400 to 599.
  * @param {string} message Human-readable message.
- * @param {HookErrorOptions} [options] `code` and `details`.
+ * @param {HookErrorOptions} [options] `code`, `details` and `headers`.
  * @returns {never}
  */
 export function throwError(status, message, options) {
@@ -128,7 +157,12 @@ export function throwError(status, message, options) {
  * @returns {import('hookline:plugin/types@0.1.0').HookError}
  */
 function toWitHookError(error) {
-  const record = { status: error.status, code: error.code, message: error.message };
+  const record = {
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    headers: headerPairs(error.headers),
+  };
   if (error.details === undefined) {
     return record;
   }
@@ -142,6 +176,24 @@ function toWitHookError(error) {
       message: `details of the error "${error.message}" are not serialisable to JSON: ${
         cause instanceof Error ? cause.message : String(cause)
       }`,
+      headers: [],
     };
   }
+}
+
+/**
+ * Headers as the WIT's `list<tuple<string, string>>`: fresh `[name, value]` pairs of strings.
+ * An object gives its own entries; anything else iterable gives its pairs; nothing gives none.
+ *
+ * @param {ErrorHeaders | undefined} headers
+ * @returns {Array<[string, string]>}
+ */
+function headerPairs(headers) {
+  if (headers === undefined || headers === null) {
+    return [];
+  }
+  const pairs = Symbol.iterator in Object(headers)
+    ? Array.from(/** @type {Iterable<readonly [string, string | number]>} */ (headers))
+    : Object.entries(headers);
+  return pairs.map(([name, value]) => [String(name), String(value)]);
 }

@@ -7,7 +7,8 @@
  * a world of `hookline:plugin` (`pre-hook-plugin`, `handler-plugin`, `post-hook-plugin`,
  * `hooks-plugin` or `plugin`). It exports `preHook`, `handler` and/or `postHook`, each made by
  * the matching `define*` function, exactly as the world asks. `helpers` reaches the host's
- * native helpers (tokens, bcrypt, slugs, crypto, sleep).
+ * native helpers (tokens, bcrypt, slugs, crypto, sleep), `cache` its user cache and locks, and
+ * `rateLimit` its sliding-window rate limits.
  *
  * @example
  * import { defineHandler, throwError } from '@hookline/sdk';
@@ -18,18 +19,23 @@
  * });
  */
 
+export { cache } from './cache.js';
 export { Context } from './context.js';
 export { HookError, codes, throwError } from './error.js';
 export { defineHandler, definePostHook, definePreHook } from './export.js';
 export { helpers } from './helpers.js';
+export { rateLimit } from './rate-limit.js';
 
 /** @typedef {import('./context.js').User} User */
 /** @typedef {import('./context.js').ErrorInfo} ErrorInfo */
 /** @typedef {import('./context.js').Phase} Phase */
 /** @typedef {import('./context.js').LogLevel} LogLevel */
 /** @typedef {import('./error.js').HookErrorOptions} HookErrorOptions */
+/** @typedef {import('./error.js').ErrorHeaders} ErrorHeaders */
 /** @typedef {import('./helpers.js').Encoding} Encoding */
 /** @typedef {import('./helpers.js').SshKeyPair} SshKeyPair */
+/** @typedef {import('./rate-limit.js').RateLimitOptions} RateLimitOptions */
+/** @typedef {import('./rate-limit.js').RateLimitResult} RateLimitResult */
 /**
  * @template T
  * @typedef {import('./export.js').Hook<T>} Hook

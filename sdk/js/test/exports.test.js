@@ -42,13 +42,13 @@ test('a preHook returning a value, null included, answers with it', async () => 
   }
 });
 
-test('throwError without code or details leaves both out of the WIT error', async () => {
+test('throwError without code or details leaves both out of the WIT error and sends no headers', async () => {
   const preHook = definePreHook(() => throwError(400, 'Email is required'));
   const ctx = new FakeRequestContext({ phase: 'pre-hook', body: {} });
 
   assert.deepEqual(await callExport(() => preHook.run(ctx)), {
     tag: 'err',
-    val: { status: 400, code: undefined, message: 'Email is required' },
+    val: { status: 400, code: undefined, message: 'Email is required', headers: [] },
   });
   assert.deepEqual(ctx.state.body, {});
 });
@@ -60,7 +60,13 @@ test('a HookError with code and details sends the details as JSON text', async (
 
   assert.deepEqual(await callExport(() => handler.handle(new FakeRequestContext())), {
     tag: 'err',
-    val: { status: 422, code: 'AGE_INVALID', message: 'Age must be positive', details: '{"field":"age"}' },
+    val: {
+      status: 422,
+      code: 'AGE_INVALID',
+      message: 'Age must be positive',
+      headers: [],
+      details: '{"field":"age"}',
+    },
   });
 });
 
@@ -72,7 +78,7 @@ test('a postHook error becomes the WIT error and its return value is ignored', a
   assert.deepEqual(await callExport(() => ok.run(ctx)), { tag: 'ok', val: undefined });
   assert.deepEqual(await callExport(() => failing.run(ctx)), {
     tag: 'err',
-    val: { status: 503, code: 'AUDIT_DOWN', message: 'audit store down' },
+    val: { status: 503, code: 'AUDIT_DOWN', message: 'audit store down', headers: [] },
   });
 });
 
@@ -89,6 +95,7 @@ test('a setter the host refuses fails the hook with the host error', async () =>
       status: 500,
       code: 'PHASE_VIOLATION',
       message: 'setBody is not allowed in handler',
+      headers: [],
       details: '{"setter":"setBody"}',
     },
   });

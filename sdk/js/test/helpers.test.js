@@ -40,7 +40,12 @@ test('an uncaught helper error fails the request with it', async () => {
 
   assert.deepEqual(await callExport(() => handler.handle(new FakeRequestContext())), {
     tag: 'err',
-    val: { status: 400, code: 'INVALID_EXPIRATION', message: 'invalid expiration "soon": use e.g. 15m, 1h, 7d' },
+    val: {
+      status: 400,
+      code: 'INVALID_EXPIRATION',
+      message: 'invalid expiration "soon": use e.g. 15m, 1h, 7d',
+      headers: [],
+    },
   });
 });
 

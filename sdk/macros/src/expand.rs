@@ -23,14 +23,14 @@ const WIT_PACKAGE: &str = "hookline:plugin";
 const WIT_VERSION: &str = "0.1.0";
 
 /// The interfaces of the `host` world, mapped onto the SDK's bindings (same module names).
-const HOST_INTERFACES: [&str; 4] = ["types", "context", "log", "helpers"];
+const HOST_INTERFACES: [&str; 6] = ["types", "context", "log", "helpers", "cache", "rate-limit"];
 
 /// Expands `export!`.
 pub(crate) fn expand(spec: &ExportSpec) -> TokenStream {
     let inline = inline_world(spec);
     let with = HOST_INTERFACES.iter().map(|name| {
         let key = interface_id(name);
-        let module = format_ident!("{name}");
+        let module = format_ident!("{}", name.replace('-', "_"));
         quote! { #key: ::hookline_sdk::__private::#module }
     });
     let impls = spec

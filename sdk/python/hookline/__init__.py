@@ -31,14 +31,15 @@ Raising :class:`HookError` (or calling :func:`throw`) ends the request with that
         return {"message": f"hello, {name}"}
 
 :mod:`hookline.helpers` reaches the host's native helpers: ``helpers.jwt``, ``helpers.bcrypt_hash``,
-``helpers.auto_slug``, ``helpers.crypto.random_bytes`` and the rest.
+``helpers.auto_slug``, ``helpers.crypto.random_bytes`` and the rest; :mod:`hookline.cache` its
+user cache and locks; :mod:`hookline.rate_limit` its sliding-window rate limits.
 """
 
-from . import helpers
+from . import cache, helpers, rate_limit
 from .context import Context
 from .error import HookError, codes, throw
 from .export import handler, post_hook, pre_hook
-from .types import ErrorInfo, LogLevel, Phase, SshKeyPair, User
+from .types import ErrorInfo, LogLevel, Phase, RateLimitResult, SshKeyPair, User
 
 __all__ = [
     "Context",
@@ -46,12 +47,15 @@ __all__ = [
     "HookError",
     "LogLevel",
     "Phase",
+    "RateLimitResult",
     "SshKeyPair",
     "User",
+    "cache",
     "codes",
     "handler",
     "helpers",
     "post_hook",
     "pre_hook",
+    "rate_limit",
     "throw",
 ]

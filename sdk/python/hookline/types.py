@@ -1,8 +1,11 @@
-"""The plain data the SDK hands out: user, earlier error, phase, log level, SSH key pair."""
+"""The plain data the SDK hands out: user, earlier error, phase, log level, SSH key pair,
+rate-limit result."""
 
 import enum
 from dataclasses import dataclass
 from typing import Any
+
+from .error import HookError
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,61 @@ class SshKeyPair:
     def to_dict(self) -> dict[str, str]:
         """``{"publicKey": ..., "privateKey": ...}``, the reference's shape, ready for JSON."""
         return {"publicKey": self.public_key, "privateKey": self.private_key}
+
+
+@dataclass(frozen=True)
+class RateLimitResult:
+    """What a rate-limit check answers (the reference's Result Object), from
+    :mod:`hookline.rate_limit`.
+
+    >>> result = RateLimitResult(False, 0, 1_700_000_060, 42, 5, 60)
+    >>> result.to_dict()["retryAfter"]
+    42
+    >>> error = result.too_many("Too many login attempts")
+    >>> (error.status, error.code, error.headers[0])
+    (429, 'RATE_LIMITED', ('Retry-After', '42'))
+    """
+
+    #: Whether the request is allowed (and, for a check, counted).
+    allowed: bool
+    #: Requests still allowed in the window.
+    remaining: int
+    #: Unix time, seconds, when the oldest counted request leaves the window.
+    reset_at: int
+    #: Seconds to wait before a retry can succeed; 0 when allowed.
+    retry_after: int
+    #: The ``max_requests`` limit.
+    limit: int
+    #: The window, seconds (``per_seconds``).
+    window: int
+
+    def too_many(self, message: str) -> HookError:
+        """A 429 ``RATE_LIMITED`` error with ``Retry-After`` and the ``X-RateLimit-Limit``,
+        ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` headers of this result, to raise
+        when it is not ``allowed``."""
+        return HookError(
+            429,
+            message,
+            "RATE_LIMITED",
+            headers=[
+                ("Retry-After", str(self.retry_after)),
+                ("X-RateLimit-Limit", str(self.limit)),
+                ("X-RateLimit-Remaining", str(self.remaining)),
+                ("X-RateLimit-Reset", str(self.reset_at)),
+            ],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reference's camelCase shape (``allowed``, ``remaining``, ``resetAt``,
+        ``retryAfter``, ``limit``, ``window``), ready for JSON."""
+        return {
+            "allowed": self.allowed,
+            "remaining": self.remaining,
+            "resetAt": self.reset_at,
+            "retryAfter": self.retry_after,
+            "limit": self.limit,
+            "window": self.window,
+        }
 
 
 class Phase(enum.Enum):

@@ -1,5 +1,5 @@
-"""The host without Wasm: ``request-context`` held in memory, and ``helpers`` on the standard
-library."""
+"""The host without Wasm: ``request-context``, ``cache`` and ``rate-limit`` held in memory, and
+``helpers`` on the standard library."""
 
 import base64
 import hashlib
@@ -13,13 +13,15 @@ from typing import Any
 from unittest import mock
 
 from componentize_py_types import Err
+from wit_world.imports import cache as wit_cache
 from wit_world.imports import context as wit_context
 from wit_world.imports import helpers as wit_helpers
+from wit_world.imports import rate_limit as wit_rate_limit
 from wit_world.imports import types as wit_types
 
 #: What the Hookline host answers when a setter is called in a phase that does not allow it.
 PHASE_NOT_ALLOWED = wit_types.HookError(
-    500, "PHASE_NOT_ALLOWED", "body cannot be changed in this phase (Handler)", None
+    500, "PHASE_NOT_ALLOWED", "body cannot be changed in this phase (Handler)", None, []
 )
 
 
@@ -252,3 +254,211 @@ class FakeHelpers:
         self.calls.append(("sleep", ms))
         if type(ms) is not int or not 0 <= ms < 2**64:
             raise OverflowError(f"{ms!r} is not a u64")
+
+
+class _FakeImport:
+    """Replaces the functions of a bindings module while active (a context manager) and records
+    every call the guest made in :attr:`calls`, as ``(name, *arguments)``."""
+
+    #: The bindings module and the names of its functions, set by subclasses.
+    module: Any = None
+    functions: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+        self._patch = mock.patch.multiple(
+            self.module, **{name: self._recorded(name) for name in self.functions}
+        )
+
+    def _recorded(self, name: str) -> Any:
+        method = getattr(self, name)
+
+        def call(*args: Any) -> Any:
+            self.calls.append((name, *args))
+            return method(*args)
+
+        return call
+
+    def __enter__(self) -> Any:
+        self._patch.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._patch.stop()
+
+
+#: One year in milliseconds, the host's longest cache TTL.
+MAX_TTL_MS = 365 * 24 * 3600 * 1000
+
+
+class FakeCache(_FakeImport):
+    """The host's ``cache`` in memory, with its cache-error codes; :attr:`unavailable` makes
+    every call fail as a backend that does not answer."""
+
+    module = wit_cache
+    functions = ("get", "set", "set_no_expire", "acquire", "release", "exists", "delete_key")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unavailable = False
+        #: Cached values and lock owners (JSON text), by key.
+        self.values: dict[str, str] = {}
+        self.locks: dict[str, str] = {}
+
+    @staticmethod
+    def _error(code: str, message: str) -> Err:
+        return Err(wit_cache.CacheError(code, message))
+
+    def _check_key(self, key: str) -> None:
+        if self.unavailable:
+            raise self._error("CACHE_UNAVAILABLE", "the cache did not answer in time")
+        if not 1 <= len(key) <= 512:
+            raise self._error("INVALID_KEY", "key must be 1 to 512 bytes")
+
+    def _check_ttl(self, ttl_ms: int) -> None:
+        # Like the glue: anything but a u64 is a bug in the caller.
+        if type(ttl_ms) is not int or not 0 <= ttl_ms < 2**64:
+            raise OverflowError(f"{ttl_ms!r} is not a u64")
+        if not 1 <= ttl_ms <= MAX_TTL_MS:
+            raise self._error(
+                "INVALID_TTL", f"ttl-ms must be between 1 and {MAX_TTL_MS} (one year), got {ttl_ms}"
+            )
+
+    @staticmethod
+    def _same(a: str, b: str) -> bool:
+        return json.loads(a) == json.loads(b)
+
+    def get(self, key: str) -> str | None:
+        self._check_key(key)
+        return self.values.get(key)
+
+    def set(self, key: str, value: str, ttl_ms: int) -> None:
+        self._check_ttl(ttl_ms)
+        self._check_key(key)
+        self.values[key] = value
+
+    def set_no_expire(self, key: str, value: str) -> None:
+        self._check_key(key)
+        self.values[key] = value
+
+    def acquire(self, key: str, owner: str, ttl_ms: int) -> bool:
+        self._check_ttl(ttl_ms)
+        self._check_key(key)
+        if key in self.locks:
+            return False
+        self.locks[key] = owner
+        return True
+
+    def release(self, key: str, owner: str) -> bool:
+        self._check_key(key)
+        if key not in self.locks or not self._same(self.locks[key], owner):
+            return False
+        del self.locks[key]
+        return True
+
+    def exists(self, key: str, value: str) -> bool:
+        self._check_key(key)
+        held = (self.values.get(key), self.locks.get(key))
+        return any(text is not None and self._same(text, value) for text in held)
+
+    def delete_key(self, key: str) -> bool:
+        self._check_key(key)
+        return self.values.pop(key, None) is not None
+
+
+#: The fake clock of :class:`FakeRateLimit`, Unix seconds.
+FAKE_NOW = 1_700_000_000
+
+
+class FakeRateLimit(_FakeImport):
+    """The host's ``rate-limit``: sliding windows in memory on a fixed clock (:attr:`now`),
+    with the host's key templates and rate-limit-error codes, for the request of :attr:`ip`,
+    :attr:`route` and :attr:`user_id`; :attr:`unavailable` makes every call fail."""
+
+    module = wit_rate_limit
+    functions = (
+        "by_ip",
+        "by_user",
+        "by_route",
+        "by_ip_global",
+        "by_user_global",
+        "check",
+        "status",
+        "reset",
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ip = "127.0.0.1"
+        self.route = "/auth/login"
+        self.user_id: int | None = None
+        self.now = FAKE_NOW
+        self.unavailable = False
+        #: The times of the counted requests, by key.
+        self.windows: dict[str, list[int]] = {}
+
+    @staticmethod
+    def _error(code: str, message: str) -> Err:
+        return Err(wit_rate_limit.RateLimitError(code, message))
+
+    def _check_key(self, key: str) -> None:
+        if self.unavailable:
+            raise self._error("RATE_LIMIT_UNAVAILABLE", "the rate limiter is unavailable")
+        if not key:
+            raise self._error("INVALID_KEY", "key must not be empty")
+
+    def _limit(
+        self, key: str, options: wit_rate_limit.Options, counting: bool
+    ) -> wit_rate_limit.RateLimitResult:
+        if not isinstance(options, wit_rate_limit.Options):
+            raise TypeError(f"{options!r} is not a rate_limit.Options")
+        self._check_key(key)
+        maximum, per = options.max_requests, options.per_seconds
+        if not (1 <= maximum <= 100_000 and 1 <= per <= 31_536_000):
+            raise self._error(
+                "INVALID_OPTIONS", "max-requests must be 1 to 100000 and per-seconds 1 to 31536000"
+            )
+        hits = [time for time in self.windows.get(key, []) if time > self.now - per]
+        allowed = len(hits) < maximum
+        if allowed and counting:
+            hits.append(self.now)
+        self.windows[key] = hits
+        oldest = hits[0] if hits else self.now
+        return wit_rate_limit.RateLimitResult(
+            allowed=allowed,
+            remaining=max(maximum - len(hits), 0),
+            reset_at=oldest + per,
+            retry_after=0 if allowed else oldest + per - self.now,
+            limit=maximum,
+            window=per,
+        )
+
+    def _user_key(self) -> str:
+        if self.user_id is None:
+            raise self._error("NO_USER", "by-user rate limits need an authenticated user")
+        return f"user:{self.user_id}"
+
+    def by_ip(self, options: wit_rate_limit.Options) -> wit_rate_limit.RateLimitResult:
+        return self._limit(f"ip:{self.ip}:{self.route}", options, True)
+
+    def by_user(self, options: wit_rate_limit.Options) -> wit_rate_limit.RateLimitResult:
+        return self._limit(f"{self._user_key()}:{self.route}", options, True)
+
+    def by_route(self, options: wit_rate_limit.Options) -> wit_rate_limit.RateLimitResult:
+        return self._limit(f"route:{self.route}", options, True)
+
+    def by_ip_global(self, options: wit_rate_limit.Options) -> wit_rate_limit.RateLimitResult:
+        return self._limit(f"ip:{self.ip}", options, True)
+
+    def by_user_global(self, options: wit_rate_limit.Options) -> wit_rate_limit.RateLimitResult:
+        return self._limit(self._user_key(), options, True)
+
+    def check(self, key: str, options: wit_rate_limit.Options) -> wit_rate_limit.RateLimitResult:
+        return self._limit(key, options, True)
+
+    def status(self, key: str, options: wit_rate_limit.Options) -> wit_rate_limit.RateLimitResult:
+        return self._limit(key, options, False)
+
+    def reset(self, key: str) -> None:
+        self._check_key(key)
+        self.windows.pop(key, None)

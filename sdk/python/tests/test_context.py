@@ -1,6 +1,7 @@
 import unittest
 from unittest import mock
 
+from componentize_py_types import Err
 from wit_world.imports import context as wit_context
 from wit_world.imports import log as wit_log
 from wit_world.imports import types as wit_types
@@ -92,6 +93,20 @@ class ChangingTheRequest(unittest.TestCase):
         self.assertEqual(
             (raised.exception.status, raised.exception.code, raised.exception.message),
             (PHASE_NOT_ALLOWED.status, PHASE_NOT_ALLOWED.code, PHASE_NOT_ALLOWED.message),
+        )
+
+    def test_a_refusal_with_headers_and_details_is_read_back_whole(self):
+        refusal = wit_types.HookError(
+            503, "BUSY", "try again", '{"queue":"full"}', [("Retry-After", "1")]
+        )
+        fake = FakeRequestContext()
+        with mock.patch.object(fake, "set_data", side_effect=Err(refusal)):
+            with self.assertRaises(HookError) as raised:
+                Context(fake).set_data(1)
+        error = raised.exception
+        self.assertEqual(
+            (error.status, error.code, error.message, error.details, error.headers),
+            (503, "BUSY", "try again", {"queue": "full"}, [("Retry-After", "1")]),
         )
 
     def test_a_value_json_cannot_hold_is_a_500_not_serializable_and_nothing_is_sent(self):

@@ -7,7 +7,7 @@ from wit_world.imports import types as wit_types
 
 import hookline
 from fakes import FakeRequestContext
-from hookline import Context, codes, throw
+from hookline import Context, HookError, codes, throw
 
 
 def plugin_module() -> types.ModuleType:
@@ -50,10 +50,10 @@ class ExportingAHandler(unittest.TestCase):
             module.Handler().handle(FakeRequestContext())
         self.assertEqual(
             raised.exception.value,
-            wit_types.HookError(422, "AGE_INVALID", "Age must be positive", '{"age":-1}'),
+            wit_types.HookError(422, "AGE_INVALID", "Age must be positive", '{"age":-1}', []),
         )
 
-    def test_an_error_without_code_or_details_sends_none_for_both(self):
+    def test_an_error_without_code_details_or_headers_sends_none_and_no_headers(self):
         module = plugin_module()
 
         def fail(ctx: Context):
@@ -63,8 +63,35 @@ class ExportingAHandler(unittest.TestCase):
         with self.assertRaises(Err) as raised:
             module.Handler().handle(FakeRequestContext())
         self.assertEqual(
-            raised.exception.value, wit_types.HookError(400, None, "Email is required", None)
+            raised.exception.value, wit_types.HookError(400, None, "Email is required", None, [])
         )
+
+    def test_the_errors_headers_become_the_wit_list_of_pairs(self):
+        module = plugin_module()
+
+        def fail(ctx: Context):
+            raise HookError(503, "Down", headers={"Retry-After": 30}).with_header("X-Why", "db")
+
+        hookline.handler(in_module(module, fail))
+        with self.assertRaises(Err) as raised:
+            module.Handler().handle(FakeRequestContext())
+        self.assertEqual(
+            raised.exception.value,
+            wit_types.HookError(503, None, "Down", None, [("Retry-After", "30"), ("X-Why", "db")]),
+        )
+
+    def test_headers_changed_after_construction_are_the_ones_sent(self):
+        module = plugin_module()
+
+        def fail(ctx: Context):
+            error = HookError(429, "slow down")
+            error.headers.append(("Retry-After", 5))
+            raise error
+
+        hookline.handler(in_module(module, fail))
+        with self.assertRaises(Err) as raised:
+            module.Handler().handle(FakeRequestContext())
+        self.assertEqual(raised.exception.value.headers, [("Retry-After", "5")])
 
     def test_a_result_json_cannot_hold_is_a_500_not_serializable(self):
         module = plugin_module()
@@ -88,6 +115,20 @@ class ExportingAHandler(unittest.TestCase):
         self.assertEqual(
             (raised.exception.value.status, raised.exception.value.code),
             (500, codes.NOT_SERIALIZABLE),
+        )
+
+    def test_an_error_whose_details_json_cannot_hold_drops_its_headers_with_them(self):
+        module = plugin_module()
+
+        def fail(ctx: Context):
+            throw(429, "slow down", details={"ids": {1}}, headers={"Retry-After": "5"})
+
+        hookline.handler(in_module(module, fail))
+        with self.assertRaises(Err) as raised:
+            module.Handler().handle(FakeRequestContext())
+        self.assertEqual(
+            (raised.exception.value.code, raised.exception.value.headers),
+            (codes.NOT_SERIALIZABLE, []),
         )
 
     def test_any_other_exception_propagates_so_the_instance_traps(self):

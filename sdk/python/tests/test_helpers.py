@@ -81,7 +81,11 @@ class InAHook(HelperTestCase):
         self.assertEqual(
             raised.exception.value,
             wit_types.HookError(
-                400, "INVALID_EXPIRATION", "invalid expiration 'soon': use e.g. 15m, 1h, 7d", None
+                400,
+                "INVALID_EXPIRATION",
+                "invalid expiration 'soon': use e.g. 15m, 1h, 7d",
+                None,
+                [],
             ),
         )
 

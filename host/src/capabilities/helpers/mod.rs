@@ -85,6 +85,7 @@ impl helpers::Host for HostState {
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + lifetime.as_secs()).into());
         let token = self
+            .capabilities
             .helpers
             .tokens
             .sign_claims(&Value::Object(claims))
@@ -93,7 +94,7 @@ impl helpers::Host for HostState {
     }
 
     async fn bcrypt_hash(&mut self, plain: String) -> Answer<String> {
-        let cost = self.helpers.bcrypt_cost;
+        let cost = self.capabilities.helpers.bcrypt_cost;
         let hashed = blocking(move || bcrypt::hash(plain, cost)).await?;
         Ok(hashed.map_err(|e| helper_error("BCRYPT_FAILED", e.to_string())))
     }

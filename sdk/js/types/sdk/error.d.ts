@@ -23,12 +23,26 @@ export type HookErrorOptions = {
      * Extra JSON for the client (`error.details`).
      */
     details?: unknown;
+    /**
+     * Response headers of the error, e.g. `Retry-After` on a
+     * 429: an object of names to values, or `[name, value]` pairs (an array, a `Map`).
+     */
+    headers?: ErrorHeaders;
 };
+export type ErrorHeaders = Record<string, string | number> | Iterable<readonly [string, string | number]>;
 /**
  * @typedef {object} HookErrorOptions
  * @property {string} [code] Stable machine code for clients (`error.code`); without one the
  *   host answers `HOOK_ERROR`.
  * @property {unknown} [details] Extra JSON for the client (`error.details`).
+ * @property {ErrorHeaders} [headers] Response headers of the error, e.g. `Retry-After` on a
+ *   429: an object of names to values, or `[name, value]` pairs (an array, a `Map`).
+ */
+/**
+ * Response headers given to a {@link HookError}: `{ 'Retry-After': '30' }` or
+ * `[['Retry-After', '30']]`. Values that are not strings (e.g. numbers) are converted with
+ * `String`.
+ * @typedef {Record<string, string | number> | Iterable<readonly [string, string | number]>} ErrorHeaders
  */
 /**
  * An error that ends the hook and becomes the request's HTTP error response.
@@ -39,6 +53,7 @@ export type HookErrorOptions = {
  *
  * @example
  * throw new HookError(422, 'Age must be positive', { code: 'AGE_INVALID', details: { field: 'age' } });
+ * throw new HookError(503, 'Try again later', { headers: { 'Retry-After': '30' } });
  */
 export declare class HookError extends Error {
     /** HTTP status, 400 to 599; the host answers anything else as 500. */
@@ -47,12 +62,26 @@ export declare class HookError extends Error {
     code: string | undefined;
     /** @type {unknown} Extra JSON for the client (`error.details`). */
     details: unknown;
+    /** @type {Array<[string, string]>} Response headers of the error, as `[name, value]` pairs. */
+    headers: Array<[string, string]>;
     /**
      * @param {number} status HTTP status, 400 to 599; the host answers anything else as 500.
      * @param {string} message Human-readable message (`message`).
      * @param {HookErrorOptions} [options]
      */
     constructor(status: number, message: string, options?: HookErrorOptions);
+    /**
+     * Adds a response header to the error, e.g. `Retry-After` on a 429; returns the error, so
+     * calls chain.
+     *
+     * @example
+     * throw new HookError(503, 'Maintenance').withHeader('Retry-After', 600);
+     *
+     * @param {string} name
+     * @param {string | number} value Converted with `String`.
+     * @returns {this}
+     */
+    withHeader(name: string, value: string | number): this;
     /**
      * A 400 Bad Request: the client sent something wrong.
      * @param {string} message
@@ -92,7 +121,7 @@ export declare class HookError extends Error {
  *
  * @param {number} status HTTP status, 400 to 599.
  * @param {string} message Human-readable message.
- * @param {HookErrorOptions} [options] `code` and `details`.
+ * @param {HookErrorOptions} [options] `code`, `details` and `headers`.
  * @returns {never}
  */
 export declare function throwError(status: number, message: string, options?: HookErrorOptions): never;

@@ -24,6 +24,11 @@ declare module 'hookline:plugin/types@0.1.0' {
      * Extra JSON for the client (`error.details`).
      */
     details?: Json,
+    /**
+     * Response headers of the error, e.g. `Retry-After` on a 429; `Content-Length`,
+     * `Transfer-Encoding` and invalid names or values are dropped with a server log line.
+     */
+    headers: Array<[string, string]>,
   }
   /**
    * The authenticated user as a plugin sees it. Never carries secrets.

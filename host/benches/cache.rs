@@ -1,0 +1,275 @@
+//! What a cache read costs a hook: `cache.get` from the `cache-probe` plugin on Redis against a
+//! bare `redis` GET from Rust in the same run, and the in-process backend's cost per call.
+//!
+//! - `hook_nothing`: the same plugin and request without a cache call (the invocation cost);
+//! - `hook_get_redis` / `bare_redis_get`: the target is hook ≤ 1.3 × bare + invocation;
+//! - `hook_get_embedded` and `service_get_embedded` (the backend alone, no hook).
+//!
+//! Run: `cargo bench -p hookline --bench cache`. Needs `redis-server` on `PATH` and the example
+//! plugins built (`cd plugins && cargo build --release`).
+
+mod common;
+
+use std::hint::black_box;
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ::hookline::Settings;
+use ::hookline::cache::Backends;
+use ::hookline::capabilities::{Capabilities, HelpersCtx};
+use ::hookline::config::{
+    DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+    DEFAULT_MAX_INSTANCES,
+};
+use ::hookline::runtime::{HookCall, HookOutcome, HookRuntime, PluginKind, RuntimeLimits};
+use common::{Samples, per_call, plugin_binary, request_context};
+use criterion::Criterion;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio::runtime::Runtime;
+
+const SAMPLE_SIZE: usize = 100;
+/// The target: a hook's `cache.get` within 1.3x a bare GET, plus the invocation.
+const TARGET_RATIO: f64 = 1.3;
+
+/// A `redis-server` on a free loopback port, killed on drop.
+struct RedisProcess {
+    port: u16,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl RedisProcess {
+    fn start() -> Option<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .ok()?
+            .port();
+        let dir = tempfile::tempdir().ok()?;
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(10) {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self {
+            port,
+            child,
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A hook runtime over `backends`, with `cache-probe` prepared as a handler.
+fn probe_runtime(backends: &Backends, artifacts: &std::path::Path) -> (HookRuntime, HookCall) {
+    let tokens = Arc::new(hookline::auth::TokenService::new(
+        b"benchmark-secret-benchmark-secret-0123",
+        Duration::from_secs(3600),
+    ));
+    let capabilities = Capabilities {
+        helpers: Arc::new(HelpersCtx::new(tokens, 4)),
+        cache: backends.cache.clone(),
+        limits: backends.limits.clone(),
+    };
+    let limits = RuntimeLimits {
+        memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
+        max_instances: DEFAULT_MAX_INSTANCES,
+        hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
+        max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+        artifact_dir: artifacts.to_owned(),
+    };
+    let runtime = HookRuntime::new(limits, capabilities).expect("building the hook runtime");
+    let binary = plugin_binary("cache_probe");
+    let sha256 = hex::encode(Sha256::digest(&binary));
+    let plugin = runtime
+        .prepare("cache-probe", 1, &sha256, &binary)
+        .expect("preparing cache-probe");
+    let call = HookCall {
+        plugin: Arc::new(plugin),
+        kind: PluginKind::Handler,
+        config: Arc::from("{}"),
+    };
+    (runtime, call)
+}
+
+/// Runs the probe with `op` once and returns its `result`.
+async fn probe(runtime: &HookRuntime, call: &HookCall, op: &Value) -> Value {
+    let context = request_context("/cache", "/cache", op.clone());
+    let (_, outcome) = runtime
+        .invoke(call, context, Instant::now() + Duration::from_secs(10))
+        .await;
+    match outcome.expect("probe call") {
+        HookOutcome::Data(data) => data["result"].clone(),
+        other => panic!("unexpected outcome {other:?}"),
+    }
+}
+
+/// Benchmarks `routine` (async, `iters` times) under `name`, recording its samples.
+fn bench_async<F: Future<Output = ()>>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &Runtime,
+    name: &str,
+    samples: &Samples,
+    routine: impl Fn() -> F,
+) {
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let elapsed = rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    routine().await;
+                }
+                start.elapsed()
+            });
+            samples.borrow_mut().push((iters, elapsed));
+            elapsed
+        });
+    });
+}
+
+fn main() {
+    let Some(redis) = RedisProcess::start() else {
+        eprintln!("skipping the cache benchmark: redis-server is not installed or did not start");
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("building the tokio runtime");
+    let artifacts = tempfile::tempdir().expect("artifact directory");
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let on_redis = Backends::from_settings(&Settings {
+        redis_url: Some(url.clone()),
+        ..Settings::default()
+    })
+    .expect("redis backends");
+    let embedded = Backends::from_settings(&Settings::default()).expect("in-process backends");
+    let (redis_runtime, redis_call) = probe_runtime(&on_redis, artifacts.path());
+    let (embedded_runtime, embedded_call) = probe_runtime(&embedded, artifacts.path());
+
+    let value = json!({"id": 123, "name": "Ada Lovelace", "roles": ["admin", "editor"]});
+    let set = json!({"op": "setNoExpire", "key": "user:123", "value": value});
+    let get = json!({"op": "get", "key": "user:123"});
+    let nothing = json!({"op": "nothing"});
+    // Both sides must read the same value before their cost is worth comparing.
+    rt.block_on(async {
+        probe(&redis_runtime, &redis_call, &set).await;
+        probe(&embedded_runtime, &embedded_call, &set).await;
+        assert_eq!(probe(&redis_runtime, &redis_call, &get).await, value);
+        assert_eq!(probe(&embedded_runtime, &embedded_call, &get).await, value);
+    });
+    let mut bare = rt.block_on(async {
+        redis::Client::open(url.as_str())
+            .expect("redis url")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("bare redis connection")
+    });
+    let stored_key = "hookline:user_cache:user:123";
+    let stored: String = rt.block_on(async {
+        redis::cmd("GET")
+            .arg(stored_key)
+            .query_async(&mut bare)
+            .await
+            .expect("bare GET")
+    });
+    assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), value);
+
+    let samples: [Samples; 5] = Default::default();
+    let names = [
+        "hook_nothing",
+        "hook_get_redis",
+        "bare_redis_get",
+        "hook_get_embedded",
+        "service_get_embedded",
+    ];
+    let mut criterion = Criterion::default()
+        .sample_size(SAMPLE_SIZE)
+        .configure_from_args();
+    let mut group = criterion.benchmark_group("cache_get");
+    bench_async(&mut group, &rt, names[0], &samples[0], || async {
+        black_box(probe(&embedded_runtime, &embedded_call, &nothing).await);
+    });
+    bench_async(&mut group, &rt, names[1], &samples[1], || async {
+        black_box(probe(&redis_runtime, &redis_call, &get).await);
+    });
+    bench_async(&mut group, &rt, names[2], &samples[2], || {
+        let mut connection = bare.clone();
+        async move {
+            let value: Option<String> = redis::cmd("GET")
+                .arg(stored_key)
+                .query_async(&mut connection)
+                .await
+                .expect("bare GET");
+            black_box(value);
+        }
+    });
+    bench_async(&mut group, &rt, names[3], &samples[3], || async {
+        black_box(probe(&embedded_runtime, &embedded_call, &get).await);
+    });
+    let service = embedded.cache.clone();
+    bench_async(&mut group, &rt, names[4], &samples[4], || {
+        let service = service.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(1);
+            black_box(service.get("user:123", deadline).await.expect("get"));
+        }
+    });
+    group.finish();
+    criterion.final_summary();
+
+    // In `--test` mode or with a filter, criterion runs each routine once or not at all.
+    let means: Vec<Option<Duration>> = samples
+        .iter()
+        .map(|s| {
+            (s.borrow().len() >= SAMPLE_SIZE)
+                .then(|| per_call(s, SAMPLE_SIZE))
+                .flatten()
+        })
+        .collect();
+    let Some(means) = means.into_iter().collect::<Option<Vec<Duration>>>() else {
+        return;
+    };
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!();
+    println!("per call (mean of the measured samples):");
+    for (name, mean) in names.iter().zip(&means) {
+        println!("  {name:<22} {:>8.2} µs", us(*mean));
+    }
+    let (nothing, hook_get, bare_get) = (us(means[0]), us(means[1]), us(means[2]));
+    let from_hook = hook_get - nothing;
+    let ratio = from_hook / bare_get;
+    let target = TARGET_RATIO * bare_get + nothing;
+    println!(
+        "  cache.get from a hook on Redis: {from_hook:.2} µs over the invocation = {ratio:.2}x a bare GET"
+    );
+    println!(
+        "  target: hook_get_redis <= {TARGET_RATIO} x bare + invocation = {target:.2} µs: {}",
+        if hook_get <= target { "met" } else { "NOT met" }
+    );
+    println!(
+        "  in process: {:.2} µs per get through a hook, {:.2} µs in the backend alone",
+        us(means[3]) - nothing,
+        us(means[4])
+    );
+    drop(redis);
+}
