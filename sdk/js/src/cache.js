@@ -27,6 +27,7 @@ import {
 } from 'hookline:plugin/cache@0.1.0';
 
 import { HookError } from './error.js';
+import { callHost, u64Of } from './host-call.js';
 import { parseHostJson, toJson } from './json.js';
 
 /** The status of a refused cache call, unless the backend is unavailable. */
@@ -34,9 +35,6 @@ const REFUSED_STATUS = 400;
 
 /** The status of a `CACHE_UNAVAILABLE`: the backend did not answer in time. */
 const UNAVAILABLE_STATUS = 503;
-
-/** The largest TTL a WIT `u64` holds; the host itself allows at most one year. */
-const U64_MAX = 2n ** 64n - 1n;
 
 /**
  * The user cache and locks.
@@ -65,7 +63,7 @@ export const cache = /* @__PURE__ */ Object.freeze({
    * @throws {HookError} the host's refusal: 400 `INVALID_KEY`, 503 `CACHE_UNAVAILABLE`.
    */
   get(key) {
-    const text = callCache(() => witGet(key));
+    const text = callHost(() => witGet(key), cacheStatus);
     return text === undefined ? null : parseHostJson(text);
   },
 
@@ -80,7 +78,7 @@ export const cache = /* @__PURE__ */ Object.freeze({
   set(key, value, ttlMs) {
     const json = toJson(value);
     const ttl = ttlOf(ttlMs);
-    callCache(() => witSet(key, json, ttl));
+    callHost(() => witSet(key, json, ttl), cacheStatus);
   },
 
   /**
@@ -91,7 +89,7 @@ export const cache = /* @__PURE__ */ Object.freeze({
    */
   setNoExpire(key, value) {
     const json = toJson(value);
-    callCache(() => witSetNoExpire(key, json));
+    callHost(() => witSetNoExpire(key, json), cacheStatus);
   },
 
   /**
@@ -105,7 +103,7 @@ export const cache = /* @__PURE__ */ Object.freeze({
   acquire(key, owner, ttlMs) {
     const json = toJson(owner);
     const ttl = ttlOf(ttlMs);
-    return callCache(() => witAcquire(key, json, ttl));
+    return callHost(() => witAcquire(key, json, ttl), cacheStatus);
   },
 
   /**
@@ -117,7 +115,7 @@ export const cache = /* @__PURE__ */ Object.freeze({
    */
   release(key, owner) {
     const json = toJson(owner);
-    return callCache(() => witRelease(key, json));
+    return callHost(() => witRelease(key, json), cacheStatus);
   },
 
   /**
@@ -130,7 +128,7 @@ export const cache = /* @__PURE__ */ Object.freeze({
    */
   exists(key, value) {
     const json = toJson(value);
-    return callCache(() => witExists(key, json));
+    return callHost(() => witExists(key, json), cacheStatus);
   },
 
   /**
@@ -140,24 +138,20 @@ export const cache = /* @__PURE__ */ Object.freeze({
    * @throws {HookError} as {@link cache.get}.
    */
   deleteKey(key) {
-    return callCache(() => witDeleteKey(key));
+    return callHost(() => witDeleteKey(key), cacheStatus);
   },
 });
 
 /**
- * The TTL as the WIT's `u64`; anything but a whole, non-negative number of milliseconds is a
- * 400 `INVALID_TTL` (the host refuses 0 and more than a year with the same code).
+ * The TTL as the WIT's `u64`; anything but a whole, non-negative number of milliseconds a `u64`
+ * holds is a 400 `INVALID_TTL` (the host refuses 0 and more than a year with the same code).
  * @param {unknown} ttlMs
  * @returns {bigint}
  */
 function ttlOf(ttlMs) {
-  const whole =
-    (typeof ttlMs === 'number' && Number.isSafeInteger(ttlMs)) || typeof ttlMs === 'bigint';
-  if (whole) {
-    const ttl = BigInt(/** @type {number | bigint} */ (ttlMs));
-    if (ttl >= 0n && ttl <= U64_MAX) {
-      return ttl;
-    }
+  const ttl = u64Of(ttlMs);
+  if (ttl !== undefined) {
+    return ttl;
   }
   throw new HookError(
     REFUSED_STATUS,
@@ -167,27 +161,10 @@ function ttlOf(ttlMs) {
 }
 
 /**
- * Calls the cache, turning the `err` of its WIT `result` into a {@link HookError}: 503 for
- * `CACHE_UNAVAILABLE`, else 400, with the host's code and message.
- *
- * The import glue componentize-js generates throws an error whose own `payload` property is the
- * `err` value; it comes from the glue's realm, so it is recognised by that property alone.
- *
- * @template T
- * @param {() => T} call
- * @returns {T}
+ * The status of a refused cache call: 503 for `CACHE_UNAVAILABLE`, else 400.
+ * @param {string} code The host's `cache-error` code.
+ * @returns {number}
  */
-function callCache(call) {
-  try {
-    return call();
-  } catch (error) {
-    if (typeof error === 'object' && error !== null && Object.hasOwn(error, 'payload')) {
-      const { code, message } = /** @type {{ payload: { code: string, message: string } }} */ (
-        /** @type {unknown} */ (error)
-      ).payload;
-      const status = code === 'CACHE_UNAVAILABLE' ? UNAVAILABLE_STATUS : REFUSED_STATUS;
-      throw new HookError(status, message, { code });
-    }
-    throw error;
-  }
+function cacheStatus(code) {
+  return code === 'CACHE_UNAVAILABLE' ? UNAVAILABLE_STATUS : REFUSED_STATUS;
 }

@@ -27,6 +27,7 @@ import {
 } from 'hookline:plugin/helpers@0.1.0';
 
 import { HookError } from './error.js';
+import { callHost, isU32 } from './host-call.js';
 import { toJson } from './json.js';
 
 /**
@@ -77,7 +78,7 @@ export const helpers = /* @__PURE__ */ Object.freeze({
    */
   jwt(payload, expiration) {
     const json = toJson(payload);
-    return callHelper(() => witJwt(json, expiration));
+    return callHost(() => witJwt(json, expiration), helperStatus);
   },
 
   /** Password hashing with bcrypt, done by the host at the server's configured cost. */
@@ -89,7 +90,7 @@ export const helpers = /* @__PURE__ */ Object.freeze({
      * @throws {HookError} 400 `BCRYPT_FAILED` when bcrypt refuses the input.
      */
     hash(plain) {
-      return callHelper(() => witBcryptHash(plain));
+      return callHost(() => witBcryptHash(plain), helperStatus);
     },
 
     /**
@@ -133,13 +134,13 @@ export const helpers = /* @__PURE__ */ Object.freeze({
      *   `INVALID_ENCODING`.
      */
     randomBytes(size, encoding = 'hex') {
-      if (!Number.isInteger(size) || size < 0 || size > 0xffff_ffff) {
+      if (!isU32(size)) {
         throw new HookError(HELPER_ERROR_STATUS, `size must be an integer from 0 to 4096, got ${size}`, {
           code: 'INVALID_SIZE',
         });
       }
       const witEncoding = checkEncoding(encoding);
-      return callHelper(() => witRandomBytes(size, witEncoding));
+      return callHost(() => witRandomBytes(size, witEncoding), helperStatus);
     },
 
     /**
@@ -172,7 +173,7 @@ export const helpers = /* @__PURE__ */ Object.freeze({
      * @throws {HookError} 400 `KEY_GENERATION_FAILED`.
      */
     generateSshKeyPair(comment) {
-      const pair = callHelper(() => witGenerateSshKeyPair(comment));
+      const pair = callHost(() => witGenerateSshKeyPair(comment), helperStatus);
       return { publicKey: pair.publicKey, privateKey: pair.privateKey };
     },
   }),
@@ -205,26 +206,9 @@ function checkEncoding(encoding) {
 }
 
 /**
- * Calls a helper returning `result<T, helper-error>`, turning the `err` into a 400
- * {@link HookError} with the helper's code and message.
- *
- * The import glue componentize-js generates throws an error whose own `payload` property is the
- * `err` value; it comes from the glue's realm, so it is recognised by that property alone.
- *
- * @template T
- * @param {() => T} call
- * @returns {T}
+ * The status of a helper's `helper-error`, whatever its code: 400, since it is bad input.
+ * @returns {number}
  */
-function callHelper(call) {
-  try {
-    return call();
-  } catch (error) {
-    if (typeof error === 'object' && error !== null && Object.hasOwn(error, 'payload')) {
-      const { code, message } = /** @type {{ payload: { code: string, message: string } }} */ (
-        /** @type {unknown} */ (error)
-      ).payload;
-      throw new HookError(HELPER_ERROR_STATUS, message, { code });
-    }
-    throw error;
-  }
+function helperStatus() {
+  return HELPER_ERROR_STATUS;
 }

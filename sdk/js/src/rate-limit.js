@@ -28,6 +28,7 @@ import {
 } from 'hookline:plugin/rate-limit@0.1.0';
 
 import { HookError } from './error.js';
+import { callHost, isU32 } from './host-call.js';
 
 /**
  * The limit to apply: at most `maxRequests` requests in any window of `perSeconds`.
@@ -54,9 +55,6 @@ const REFUSED_STATUS = 400;
 
 /** The statuses of the codes that have one. */
 const STATUS_OF_CODE = Object.freeze({ NO_USER: 401, RATE_LIMIT_UNAVAILABLE: 503 });
-
-/** The largest value of a WIT `u32`; the host itself allows less. */
-const U32_MAX = 0xffff_ffff;
 
 /**
  * The host's rate limits.
@@ -158,7 +156,7 @@ export const rateLimit = /* @__PURE__ */ Object.freeze({
    * @throws {HookError} 400 `INVALID_KEY`, 503 `RATE_LIMIT_UNAVAILABLE`.
    */
   reset(key) {
-    callRateLimit(() => witReset(key));
+    callHost(() => witReset(key), rateLimitStatus);
   },
 
   /**
@@ -201,7 +199,7 @@ function optionsOf(options) {
  * @returns {number}
  */
 function u32Of(name, value) {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= U32_MAX) {
+  if (isU32(value)) {
     return value;
   }
   throw new HookError(REFUSED_STATUS, `${name} must be a whole number, got ${String(value)}`, {
@@ -216,7 +214,7 @@ function u32Of(name, value) {
  * @returns {RateLimitResult}
  */
 function answer(call) {
-  const result = callRateLimit(call);
+  const result = callHost(call, rateLimitStatus);
   return {
     allowed: result.allowed,
     remaining: result.remaining,
@@ -228,29 +226,13 @@ function answer(call) {
 }
 
 /**
- * Calls the rate limiter, turning the `err` of its WIT `result` into a {@link HookError}: 401
- * for `NO_USER`, 503 for `RATE_LIMIT_UNAVAILABLE`, else 400, with the host's code and message.
- *
- * The import glue componentize-js generates throws an error whose own `payload` property is the
- * `err` value; it comes from the glue's realm, so it is recognised by that property alone.
- *
- * @template T
- * @param {() => T} call
- * @returns {T}
+ * The status of a refused rate-limit call: 401 for `NO_USER`, 503 for `RATE_LIMIT_UNAVAILABLE`,
+ * else 400.
+ * @param {string} code The host's `rate-limit-error` code.
+ * @returns {number}
  */
-function callRateLimit(call) {
-  try {
-    return call();
-  } catch (error) {
-    if (typeof error === 'object' && error !== null && Object.hasOwn(error, 'payload')) {
-      const { code, message } = /** @type {{ payload: { code: string, message: string } }} */ (
-        /** @type {unknown} */ (error)
-      ).payload;
-      const status = Object.hasOwn(STATUS_OF_CODE, code)
-        ? STATUS_OF_CODE[/** @type {keyof typeof STATUS_OF_CODE} */ (code)]
-        : REFUSED_STATUS;
-      throw new HookError(status, message, { code });
-    }
-    throw error;
-  }
+function rateLimitStatus(code) {
+  return Object.hasOwn(STATUS_OF_CODE, code)
+    ? STATUS_OF_CODE[/** @type {keyof typeof STATUS_OF_CODE} */ (code)]
+    : REFUSED_STATUS;
 }

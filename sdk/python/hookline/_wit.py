@@ -4,11 +4,12 @@ Every Hookline world includes the ``host`` world, so the imports used here exist
 world a plugin is built for. The rest of the SDK speaks its own types; this module converts.
 """
 
-from collections.abc import Callable
-from typing import TypeVar
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any, TypeGuard, TypeVar
 
 from componentize_py_types import Err
-from wit_world.imports import cache as wit_cache
+from wit_world.imports import cache as wit_cache  # noqa: F401 (hookline.cache calls it)
 from wit_world.imports import context as wit_context
 from wit_world.imports import helpers as wit_helpers
 from wit_world.imports import log as wit_log
@@ -20,6 +21,7 @@ from .error import HookError
 from .types import ErrorInfo, LogLevel, Phase, RateLimitResult, SshKeyPair, User
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 #: The status of the HookError a helper's ``helper-error`` (bad input) becomes.
 HELPER_ERROR_STATUS = 400
@@ -64,15 +66,14 @@ def phase_from_wit(phase: wit_context.Phase) -> Phase:
     return _PHASES[phase]
 
 
+def _copy_record(cls: type[D], record: Any) -> D:
+    """The dataclass ``cls`` with each of its fields read from the same-named field of the WIT
+    ``record``."""
+    return cls(**{field.name: getattr(record, field.name) for field in dataclasses.fields(cls)})
+
+
 def user_from_wit(user: wit_types.User) -> User:
-    return User(
-        id=user.id,
-        email=user.email,
-        role=user.role,
-        is_root_admin=user.is_root_admin,
-        verified=user.verified,
-        organization=user.organization,
-    )
+    return _copy_record(User, user)
 
 
 def error_info_from_wit(error: wit_types.ErrorInfo) -> ErrorInfo:
@@ -119,14 +120,34 @@ def write_log(level: LogLevel, message: str) -> None:
     wit_log.write(_LEVELS[level], message)
 
 
-def call_helper(call: Callable[..., T], *args: object) -> T:
-    """Runs a helper returning ``result<T, helper-error>``, raising its ``err`` as a 400
-    HookError with the helper's code and message (componentize-py raises ``Err``)."""
+def _call_host(
+    statuses: Mapping[str, int], otherwise: int, call: Callable[..., T], *args: object
+) -> T:
+    """Runs a host call returning ``result<T, E>``, where ``E`` is a record of a ``code`` and a
+    ``message`` (``helper-error``, ``cache-error``, ``rate-limit-error``), raising its ``err``
+    (componentize-py raises ``Err``) as a HookError with that code and message and the status
+    ``statuses`` gives the code, else ``otherwise``."""
     try:
         return call(*args)
     except Err as refused:
-        error: wit_helpers.HelperError = refused.value
-        raise HookError(HELPER_ERROR_STATUS, error.message, error.code) from None
+        error = refused.value
+        raise HookError(statuses.get(error.code, otherwise), error.message, error.code) from None
+
+
+def _is_whole(value: object, maximum: int) -> TypeGuard[int]:
+    """Whether ``value`` is an ``int`` (not a ``bool``) from 0 to ``maximum``."""
+    return not isinstance(value, bool) and isinstance(value, int) and 0 <= value <= maximum
+
+
+def is_u32(value: object) -> TypeGuard[int]:
+    """Whether ``value`` is a whole number a WIT ``u32`` holds (not a ``bool``)."""
+    return _is_whole(value, _U32_MAX)
+
+
+def call_helper(call: Callable[..., T], *args: object) -> T:
+    """Runs a helper returning ``result<T, helper-error>``, raising its ``err`` as a 400
+    HookError with the helper's code and message."""
+    return _call_host({}, HELPER_ERROR_STATUS, call, *args)
 
 
 def encoding_into_wit(encoding: object) -> wit_helpers.Encoding:
@@ -142,24 +163,19 @@ def encoding_into_wit(encoding: object) -> wit_helpers.Encoding:
 
 
 def ssh_key_pair_from_wit(pair: wit_helpers.SshKeyPair) -> SshKeyPair:
-    return SshKeyPair(public_key=pair.public_key, private_key=pair.private_key)
+    return _copy_record(SshKeyPair, pair)
 
 
 def call_cache(call: Callable[..., T], *args: object) -> T:
     """Runs a cache call returning ``result<T, cache-error>``, raising its ``err`` as a
     HookError with the host's code and message: 503 for ``CACHE_UNAVAILABLE``, else 400."""
-    try:
-        return call(*args)
-    except Err as refused:
-        error: wit_cache.CacheError = refused.value
-        status = _CACHE_ERROR_STATUSES.get(error.code, REFUSED_STATUS)
-        raise HookError(status, error.message, error.code) from None
+    return _call_host(_CACHE_ERROR_STATUSES, REFUSED_STATUS, call, *args)
 
 
 def ttl_into_wit(ttl_ms: object) -> int:
     """The TTL as the WIT's ``u64``; anything but a whole, non-negative number of milliseconds
     is a 400 ``INVALID_TTL`` (the host refuses 0 and more than a year with the same code)."""
-    if isinstance(ttl_ms, bool) or not isinstance(ttl_ms, int) or not 0 <= ttl_ms <= _U64_MAX:
+    if not _is_whole(ttl_ms, _U64_MAX):
         raise HookError(
             REFUSED_STATUS,
             f"ttl_ms must be a whole number of milliseconds, 1 to one year, got {ttl_ms!r}",
@@ -172,12 +188,7 @@ def call_rate_limit(call: Callable[..., T], *args: object) -> T:
     """Runs a rate-limit call returning ``result<T, rate-limit-error>``, raising its ``err`` as
     a HookError with the host's code and message: 401 for ``NO_USER``, 503 for
     ``RATE_LIMIT_UNAVAILABLE``, else 400."""
-    try:
-        return call(*args)
-    except Err as refused:
-        error: wit_rate_limit.RateLimitError = refused.value
-        status = _RATE_LIMIT_ERROR_STATUSES.get(error.code, REFUSED_STATUS)
-        raise HookError(status, error.message, error.code) from None
+    return _call_host(_RATE_LIMIT_ERROR_STATUSES, REFUSED_STATUS, call, *args)
 
 
 def rate_limit_options_into_wit(
@@ -186,7 +197,7 @@ def rate_limit_options_into_wit(
     """The WIT ``options``; a value that is not a whole number a ``u32`` holds is a 400
     ``INVALID_OPTIONS`` (the host refuses values out of its own ranges with the same code)."""
     for name, value in (("max_requests", max_requests), ("per_seconds", per_seconds)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _U32_MAX:
+        if not is_u32(value):
             raise HookError(
                 REFUSED_STATUS, f"{name} must be a whole number, got {value!r}", "INVALID_OPTIONS"
             )
@@ -194,11 +205,4 @@ def rate_limit_options_into_wit(
 
 
 def rate_limit_result_from_wit(result: wit_rate_limit.RateLimitResult) -> RateLimitResult:
-    return RateLimitResult(
-        allowed=result.allowed,
-        remaining=result.remaining,
-        reset_at=result.reset_at,
-        retry_after=result.retry_after,
-        limit=result.limit,
-        window=result.window,
-    )
+    return _copy_record(RateLimitResult, result)

@@ -1,5 +1,5 @@
 """The host without Wasm: ``request-context``, ``cache`` and ``rate-limit`` held in memory, and
-``helpers`` on the standard library."""
+``helpers`` on the standard library; and a plugin's app module for the hooks a test exports."""
 
 import base64
 import hashlib
@@ -7,8 +7,12 @@ import hmac
 import json
 import re
 import secrets
+import sys
+import types
 import unicodedata
+import unittest
 import uuid
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -27,6 +31,20 @@ PHASE_NOT_ALLOWED = wit_types.HookError(
 
 #: The ``iat`` of the fake host's tokens.
 FAKE_IAT = 1_700_000_000
+
+
+def plugin_module(
+    test: unittest.TestCase, export: Callable[[Any], Any], hook: Callable[[Any], Any]
+) -> types.ModuleType:
+    """A fresh module standing in for a plugin's ``app`` module, with ``hook`` exported from it
+    by ``export`` (``hookline.pre_hook``, ``hookline.handler`` or ``hookline.post_hook``); it
+    leaves ``sys.modules`` when ``test`` ends."""
+    module = types.ModuleType("hook_plugin_under_test")
+    sys.modules[module.__name__] = module
+    test.addCleanup(sys.modules.pop, module.__name__)
+    hook.__module__ = module.__name__
+    export(hook)
+    return module
 
 
 class FakeRequestContext:
@@ -260,9 +278,11 @@ class _FakeImport:
     """Replaces the functions of a bindings module while active (a context manager) and records
     every call the guest made in :attr:`calls`, as ``(name, *arguments)``."""
 
-    #: The bindings module and the names of its functions, set by subclasses.
+    #: The bindings module, the names of its functions and the record of its ``err`` (with a
+    #: ``code`` and a ``message``), set by subclasses.
     module: Any = None
     functions: tuple[str, ...] = ()
+    error_record: Any = None
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
@@ -286,6 +306,9 @@ class _FakeImport:
     def __exit__(self, *exc: object) -> None:
         self._patch.stop()
 
+    def _error(self, code: str, message: str) -> Err:
+        return Err(self.error_record(code, message))
+
 
 #: One year in milliseconds, the host's longest cache TTL.
 MAX_TTL_MS = 365 * 24 * 3600 * 1000
@@ -297,6 +320,7 @@ class FakeCache(_FakeImport):
 
     module = wit_cache
     functions = ("get", "set", "set_no_expire", "acquire", "release", "exists", "delete_key")
+    error_record = wit_cache.CacheError
 
     def __init__(self) -> None:
         super().__init__()
@@ -304,10 +328,6 @@ class FakeCache(_FakeImport):
         #: Cached values and lock owners (JSON text), by key.
         self.values: dict[str, str] = {}
         self.locks: dict[str, str] = {}
-
-    @staticmethod
-    def _error(code: str, message: str) -> Err:
-        return Err(wit_cache.CacheError(code, message))
 
     def _check_key(self, key: str) -> None:
         if self.unavailable:
@@ -386,6 +406,7 @@ class FakeRateLimit(_FakeImport):
         "status",
         "reset",
     )
+    error_record = wit_rate_limit.RateLimitError
 
     def __init__(self) -> None:
         super().__init__()
@@ -396,10 +417,6 @@ class FakeRateLimit(_FakeImport):
         self.unavailable = False
         #: The times of the counted requests, by key.
         self.windows: dict[str, list[int]] = {}
-
-    @staticmethod
-    def _error(code: str, message: str) -> Err:
-        return Err(wit_rate_limit.RateLimitError(code, message))
 
     def _check_key(self, key: str) -> None:
         if self.unavailable:

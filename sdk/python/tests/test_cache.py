@@ -1,12 +1,10 @@
-import sys
-import types
 import unittest
 
 from componentize_py_types import Err
 from wit_world.imports import types as wit_types
 
 import hookline
-from fakes import MAX_TTL_MS, FakeCache, FakeRequestContext
+from fakes import MAX_TTL_MS, FakeCache, FakeRequestContext, plugin_module
 from hookline import Context, HookError, cache, codes
 
 
@@ -121,21 +119,13 @@ class Refusals(CacheTestCase):
 
 
 class InAHook(CacheTestCase):
-    def plugin_module(self) -> types.ModuleType:
-        module = types.ModuleType("cache_plugin_under_test")
-        sys.modules[module.__name__] = module
-        self.addCleanup(sys.modules.pop, module.__name__)
-        return module
-
     def test_an_uncaught_cache_error_fails_the_request_with_it(self):
         self.host.unavailable = True
-        module = self.plugin_module()
 
         def handle(ctx: Context) -> object:
             return cache.get("visits")
 
-        handle.__module__ = module.__name__
-        hookline.handler(handle)
+        module = plugin_module(self, hookline.handler, handle)
         with self.assertRaises(Err) as raised:
             module.Handler().handle(FakeRequestContext())
         self.assertEqual(
@@ -146,8 +136,6 @@ class InAHook(CacheTestCase):
         )
 
     def test_a_handler_can_count_visits_with_a_lock(self):
-        module = self.plugin_module()
-
         def count_visits(ctx: Context) -> dict:
             key = f"visits:{ctx.client_ip()}"
             if not cache.acquire(f"lock:{key}", "counter", 5_000):
@@ -157,8 +145,7 @@ class InAHook(CacheTestCase):
             cache.release(f"lock:{key}", "counter")
             return {"count": count}
 
-        count_visits.__module__ = module.__name__
-        hookline.handler(count_visits)
+        module = plugin_module(self, hookline.handler, count_visits)
         module.Handler().handle(FakeRequestContext())
         self.assertEqual(module.Handler().handle(FakeRequestContext()), '{"count":2}')
 

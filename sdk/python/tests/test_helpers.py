@@ -3,8 +3,6 @@ import hashlib
 import hmac
 import json
 import re
-import sys
-import types
 import unittest
 
 from componentize_py_types import Err
@@ -12,7 +10,7 @@ from wit_world.imports import helpers as wit_helpers
 from wit_world.imports import types as wit_types
 
 import hookline
-from fakes import FakeHelpers, FakeRequestContext
+from fakes import FakeHelpers, FakeRequestContext, plugin_module
 from hookline import Context, HookError, SshKeyPair, codes, helpers
 from hookline.helpers import crypto
 
@@ -62,20 +60,11 @@ class Tokens(HelperTestCase):
 
 
 class InAHook(HelperTestCase):
-    def plugin_module(self) -> types.ModuleType:
-        module = types.ModuleType("helpers_plugin_under_test")
-        sys.modules[module.__name__] = module
-        self.addCleanup(sys.modules.pop, module.__name__)
-        return module
-
     def test_an_uncaught_helper_error_fails_the_request_with_it(self):
-        module = self.plugin_module()
-
         def handle(ctx: Context) -> dict:
             return {"token": helpers.jwt({"id": 1}, "soon")}
 
-        handle.__module__ = module.__name__
-        hookline.handler(handle)
+        module = plugin_module(self, hookline.handler, handle)
         with self.assertRaises(Err) as raised:
             module.Handler().handle(FakeRequestContext())
         self.assertEqual(
@@ -90,16 +79,13 @@ class InAHook(HelperTestCase):
         )
 
     def test_a_caught_helper_error_lets_the_hook_carry_on(self):
-        module = self.plugin_module()
-
         def handle(ctx: Context) -> dict:
             try:
                 return {"bytes": crypto.random_bytes(5000)}
             except HookError as error:
                 return {"fallback": error.code}
 
-        handle.__module__ = module.__name__
-        hookline.handler(handle)
+        module = plugin_module(self, hookline.handler, handle)
         self.assertEqual(
             module.Handler().handle(FakeRequestContext()), '{"fallback":"INVALID_SIZE"}'
         )

@@ -1,7 +1,5 @@
 import functools
 import json
-import sys
-import types
 import unittest
 
 from componentize_py_types import Err
@@ -9,7 +7,7 @@ from wit_world.imports import rate_limit as wit_rate_limit
 from wit_world.imports import types as wit_types
 
 import hookline
-from fakes import FAKE_NOW, FakeRateLimit, FakeRequestContext
+from fakes import FAKE_NOW, FakeRateLimit, FakeRequestContext, plugin_module
 from hookline import Context, HookError, RateLimitResult, rate_limit
 
 
@@ -133,15 +131,7 @@ class Refusals(RateLimitTestCase):
 
 
 class InAHook(RateLimitTestCase):
-    def plugin_module(self) -> types.ModuleType:
-        module = types.ModuleType("rate_limit_plugin_under_test")
-        sys.modules[module.__name__] = module
-        self.addCleanup(sys.modules.pop, module.__name__)
-        return module
-
     def test_a_pre_hook_raising_too_many_fails_the_request_with_the_429_and_its_headers(self):
-        module = self.plugin_module()
-
         def limit_logins(ctx: Context) -> None:
             result = rate_limit.by_ip(max_requests=1, per_seconds=60)
             if not result.allowed:
@@ -149,8 +139,7 @@ class InAHook(RateLimitTestCase):
                     f"Too many login attempts. Try again in {result.retry_after}s"
                 )
 
-        limit_logins.__module__ = module.__name__
-        hookline.pre_hook(limit_logins)
+        module = plugin_module(self, hookline.pre_hook, limit_logins)
         self.assertIsNone(module.PreHook().run(FakeRequestContext()))
         with self.assertRaises(Err) as raised:
             module.PreHook().run(FakeRequestContext())

@@ -25,9 +25,6 @@ __all__ = [
 #: How bytes are encoded as text.
 Encoding = Literal["hex", "base64", "base64url"]
 
-#: The largest ``size`` a WIT ``u32`` holds; the host itself allows at most 4096.
-_U32_MAX = 2**32 - 1
-
 
 def random_uuid() -> str:
     """A random (version 4) UUID, e.g. ``"0b7d5b8e-3c0e-4f2a-9a57-2f1c1b0d6e3a"``."""
@@ -39,7 +36,7 @@ def random_bytes(size: int, encoding: Encoding = "hex") -> str:
 
     Raises :class:`~hookline.HookError` 400 ``INVALID_SIZE`` or ``INVALID_ENCODING``.
     """
-    if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= _U32_MAX:
+    if not _wit.is_u32(size):
         raise HookError(
             _wit.HELPER_ERROR_STATUS,
             f"size must be an integer from 0 to 4096, got {size!r}",
