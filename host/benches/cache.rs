@@ -81,9 +81,9 @@ impl Drop for RedisProcess {
 
 /// A hook runtime over `backends`, with `cache-probe` prepared as a handler.
 fn probe_runtime(backends: &Backends, artifacts: &std::path::Path) -> (HookRuntime, HookCall) {
-    let tokens = Arc::new(hookline::auth::TokenService::new(
-        b"benchmark-secret-benchmark-secret-0123",
-        Duration::from_secs(3600),
+    let tokens = Arc::new(hookline::auth::TokenService::from_settings(
+        "benchmark-secret-benchmark-secret-0123",
+        &hookline::Settings::default(),
     ));
     let capabilities = Capabilities {
         helpers: Arc::new(HelpersCtx::new(tokens, 4)),
@@ -155,6 +155,8 @@ fn main() {
         .enable_all()
         .build()
         .expect("building the tokio runtime");
+    // The Redis connection manager spawns its task on the runtime it is created in.
+    let _runtime = rt.enter();
     let artifacts = tempfile::tempdir().expect("artifact directory");
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let on_redis = Backends::from_settings(&Settings {

@@ -345,9 +345,9 @@ fn bench_invoke(
 ) {
     let binary = plugin_binary("hello");
     let artifacts = tempfile::tempdir().expect("creating a temporary artifact directory");
-    let tokens = std::sync::Arc::new(hookline::auth::TokenService::new(
-        b"benchmark-secret-benchmark-secret-0123",
-        Duration::from_secs(3600),
+    let tokens = std::sync::Arc::new(hookline::auth::TokenService::from_settings(
+        "benchmark-secret-benchmark-secret-0123",
+        &hookline::Settings::default(),
     ));
     let backends = hookline::cache::Backends::from_settings(&hookline::Settings::default())
         .expect("in-process cache backends");

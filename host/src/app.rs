@@ -6,14 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::Mutex;
 
-use crate::auth::{TokenService, ensure_root_admin, hash_password, load_or_create_secret};
+use crate::access::{Access, ClientIpResolver};
+use crate::auth::{
+    IdentityCache, TokenService, ensure_root_admin, hash_password, load_or_create_secret,
+};
 use crate::cache::Backends;
 use crate::capabilities::{Capabilities, HelpersCtx};
 use crate::config::Settings;
 use crate::error::HttpError;
+use crate::events::{Change, EventBus};
 use crate::routing::{HookRow, RouteRow, RouteTable, build_table};
 use crate::runtime::{HookRuntime, PluginRegistry, RuntimeLimits};
 use crate::store::entities::{hook, plugin, plugin_version, route};
@@ -38,8 +42,14 @@ pub struct AppInner {
     pub plugins: PluginRegistry,
     pub routes: ArcSwap<RouteTable>,
     pub tokens: Arc<TokenService>,
+    /// Users and session families as authentication needs them, cached on this node.
+    pub identities: IdentityCache,
     /// The cache and rate limiter (in process or on Redis).
     pub backends: Backends,
+    /// Guards, route permissions and client-IP resolution.
+    pub access: Access,
+    /// Publishes this node's changes to the other nodes (with Redis).
+    pub events: EventBus,
     /// Compared against when a login names an unknown email, to keep timing uniform.
     pub dummy_hash: String,
     /// Serialises changes to route and hook definitions so that a conflict check and the
@@ -53,10 +63,7 @@ impl AppState {
         let db = store::connect(&settings.effective_database_url()).await?;
         let secret = load_or_create_secret(&settings)?;
         ensure_root_admin(&db, &settings).await?;
-        let tokens = Arc::new(TokenService::new(
-            secret.as_bytes(),
-            Duration::from_secs(settings.access_token_ttl_secs),
-        ));
+        let tokens = Arc::new(TokenService::from_settings(&secret, &settings));
         let backends = Backends::from_settings(&settings)?;
         let capabilities = Capabilities {
             helpers: Arc::new(HelpersCtx::new(tokens.clone(), settings.bcrypt_cost)),
@@ -78,7 +85,13 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let state = AppState(Arc::new(AppInner {
             tokens,
+            identities: IdentityCache::new(Duration::from_secs(settings.identity_cache_ttl_secs)),
             backends,
+            events: EventBus::from_settings(&settings)?,
+            access: Access::new(ClientIpResolver::new(
+                crate::access::client_ip::parse_list(&settings.trusted_proxies)
+                    .map_err(|e| anyhow::anyhow!("invalid setting: trusted_proxies: {e}"))?,
+            )),
             settings,
             db,
             runtime,
@@ -88,6 +101,8 @@ impl AppState {
             definitions: Mutex::new(()),
         }));
         state.load_plugins().await?;
+        state.access.reload_guards(&state.db).await?;
+        state.access.reload_permissions(&state.db).await?;
         let table = state
             .load_route_table()
             .await
@@ -97,7 +112,7 @@ impl AppState {
     }
 
     /// Loads every plugin's active version (from the artifact cache when possible).
-    async fn load_plugins(&self) -> anyhow::Result<()> {
+    pub(crate) async fn load_plugins(&self) -> anyhow::Result<()> {
         let plugins = plugin::Entity::find().all(&self.db).await?;
         for p in plugins {
             let version = plugin_version::Entity::find()
@@ -139,10 +154,36 @@ impl AppState {
         ))
     }
 
-    /// Rebuilds the route table from the database and swaps it in for the next request.
+    /// Rebuilds the route table from the database, swaps it in for the next request and has
+    /// the other nodes do the same.
     pub async fn reload_routes(&self) -> Result<(), HttpError> {
         let table = self.load_route_table().await?;
         self.routes.store(Arc::new(table));
+        self.events.broadcast(&Change::Routes).await;
+        Ok(())
+    }
+
+    /// Makes this node's registry match the database for plugin `name`: its active version
+    /// loaded (from the artifact cache when possible), or gone when the plugin was deleted.
+    pub async fn reload_plugin(&self, name: &str) -> anyhow::Result<()> {
+        let Some(p) = plugin::Entity::find()
+            .filter(plugin::Column::Name.eq(name))
+            .one(&self.db)
+            .await?
+        else {
+            self.plugins.remove(name);
+            return Ok(());
+        };
+        let version = plugin_version::Entity::find()
+            .filter_by_plugin_version(p.id, p.active_version)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("plugin {name}: active version missing"))?;
+        let runtime = &self.runtime;
+        let loaded = tokio::task::block_in_place(|| {
+            runtime.prepare(&p.name, version.version, &version.sha256, &version.binary)
+        })?;
+        self.plugins.activate(loaded);
         Ok(())
     }
 }

@@ -30,6 +30,25 @@ pub const DEFAULT_MAX_GUEST_OUTPUT_BYTES: usize = 16 * 1024;
 pub const DEFAULT_BCRYPT_COST: u32 = 10;
 /// Default lifetime of an access token issued by `/auth/login`.
 pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+/// Default lifetime of a refresh token: a month of not signing in before the password is
+/// needed again. Each refresh issues a new one with a fresh lifetime.
+pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+/// Default `iss` of the tokens this server signs and accepts: the product's name.
+pub const DEFAULT_JWT_ISSUER: &str = "hookline";
+/// Default `aud` of the tokens this server signs and accepts: the API this server serves.
+pub const DEFAULT_JWT_AUDIENCE: &str = "hookline";
+/// Default login attempts one client IP may make per window: enough for a household or an
+/// office behind one address, far too few to guess passwords.
+pub const DEFAULT_LOGIN_LIMIT_PER_IP: u32 = 10;
+/// Default login attempts per account (email) per window, from any IP: slows a distributed
+/// guess of one account's password to a crawl.
+pub const DEFAULT_LOGIN_LIMIT_PER_ACCOUNT: u32 = 5;
+/// Default window of both login limits, seconds.
+pub const DEFAULT_LOGIN_LIMIT_WINDOW_SECS: u32 = 60;
+/// Default time a node trusts its in-process copy of a user (role, disabled flag, token
+/// cut-off) and of a session family's state; also the longest another node may act on a
+/// stale copy after a change it was not told about.
+pub const DEFAULT_IDENTITY_CACHE_TTL_SECS: u64 = 10;
 /// Default namespace of this application's keys in the cache backend.
 pub const DEFAULT_NODE_NAME: &str = "hookline";
 /// Default soft quota of the user cache, MiB (the reference's `REDIS_USER_CACHE_LIMIT_MB`).
@@ -77,6 +96,24 @@ pub struct Settings {
     pub bcrypt_cost: u32,
     /// Lifetime of access tokens, seconds.
     pub access_token_ttl_secs: u64,
+    /// Lifetime of refresh tokens, seconds (default 30 days).
+    pub refresh_token_ttl_secs: u64,
+    /// `iss` of the tokens this server signs, and the only one it accepts (`hookline`).
+    pub jwt_issuer: String,
+    /// `aud` of the tokens this server signs, and the only one it accepts (`hookline`).
+    pub jwt_audience: String,
+    /// Comma-separated former signing secrets: tokens signed with them are still accepted
+    /// (until they expire), nothing new is signed with them. Empty by default.
+    pub previous_secret_keys: String,
+    /// Login attempts per client IP per window (default 10).
+    pub login_limit_per_ip: u32,
+    /// Login attempts per account per window, from any IP (default 5).
+    pub login_limit_per_account: u32,
+    /// Window of the login limits, seconds (default 60).
+    pub login_limit_window_secs: u32,
+    /// How long a node trusts its cached copy of a user and of a session's state, seconds
+    /// (default 10); changes made on this node take effect at once.
+    pub identity_cache_ttl_secs: u64,
     /// Largest request body the pipeline accepts (413 above it).
     pub max_body_bytes: usize,
     /// Largest plugin binary `POST /admin/plugins` accepts (413 above it).
@@ -105,6 +142,9 @@ pub struct Settings {
     pub cache_timeout_ms: u64,
     /// `fail-open` (default) or `fail-closed`: what rate limits do while the backend is down.
     pub rate_limit_failure_policy: RateLimitFailurePolicy,
+    /// Comma-separated addresses and CIDRs of reverse proxies whose `X-Forwarded-For` /
+    /// `Forwarded` headers are believed; empty (default): the socket peer is the client.
+    pub trusted_proxies: String,
 }
 
 impl Default for Settings {
@@ -120,6 +160,14 @@ impl Default for Settings {
             admin_password: None,
             bcrypt_cost: DEFAULT_BCRYPT_COST,
             access_token_ttl_secs: DEFAULT_ACCESS_TOKEN_TTL_SECS,
+            refresh_token_ttl_secs: DEFAULT_REFRESH_TOKEN_TTL_SECS,
+            jwt_issuer: DEFAULT_JWT_ISSUER.to_owned(),
+            jwt_audience: DEFAULT_JWT_AUDIENCE.to_owned(),
+            previous_secret_keys: String::new(),
+            login_limit_per_ip: DEFAULT_LOGIN_LIMIT_PER_IP,
+            login_limit_per_account: DEFAULT_LOGIN_LIMIT_PER_ACCOUNT,
+            login_limit_window_secs: DEFAULT_LOGIN_LIMIT_WINDOW_SECS,
+            identity_cache_ttl_secs: DEFAULT_IDENTITY_CACHE_TTL_SECS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_plugin_bytes: DEFAULT_MAX_PLUGIN_BYTES,
             hook_memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
@@ -133,6 +181,7 @@ impl Default for Settings {
             user_cache_limit_mb: DEFAULT_USER_CACHE_LIMIT_MB,
             cache_timeout_ms: DEFAULT_CACHE_TIMEOUT_MS,
             rate_limit_failure_policy: RateLimitFailurePolicy::FailOpen,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -191,6 +240,27 @@ impl Settings {
         {
             return fail("secret_key must be at least 32 characters");
         }
+        if self.previous_secrets().any(|key| key.len() < 32) {
+            return fail("each of previous_secret_keys must be at least 32 characters");
+        }
+        if self.refresh_token_ttl_secs == 0 {
+            return fail("refresh_token_ttl_secs must be positive");
+        }
+        if self.jwt_issuer.is_empty() || self.jwt_audience.is_empty() {
+            return fail("jwt_issuer and jwt_audience must not be empty");
+        }
+        for max_requests in [self.login_limit_per_ip, self.login_limit_per_account] {
+            let limit = crate::cache::Limit {
+                max_requests,
+                per_seconds: self.login_limit_window_secs,
+            };
+            if let Err(e) = limit.validate() {
+                return Err(SettingsError(format!("login limits: {e}")));
+            }
+        }
+        if !(1..=3600).contains(&self.identity_cache_ttl_secs) {
+            return fail("identity_cache_ttl_secs must be between 1 and 3600");
+        }
         if self.admin_email.is_some() != self.admin_password.is_some() {
             return fail("admin_email and admin_password must be set together");
         }
@@ -220,7 +290,18 @@ impl Settings {
         if self.cache_timeout_ms == 0 {
             return fail("cache_timeout_ms must be positive");
         }
+        if let Err(e) = crate::access::client_ip::parse_list(&self.trusted_proxies) {
+            return Err(SettingsError(format!("trusted_proxies: {e}")));
+        }
         Ok(())
+    }
+
+    /// The former signing secrets, verification only.
+    pub fn previous_secrets(&self) -> impl Iterator<Item = &str> {
+        self.previous_secret_keys
+            .split(',')
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
     }
 
     /// The artifact cache directory in force.

@@ -40,6 +40,12 @@ impl HttpError {
         self
     }
 
+    /// Replaces the machine code.
+    pub fn with_code(mut self, code: impl Into<Cow<'static, str>>) -> Self {
+        self.code = code.into();
+        self
+    }
+
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
         self

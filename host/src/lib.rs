@@ -6,8 +6,10 @@
 //! - [`pipeline`] is the request lifecycle; [`routing`] the compiled route table.
 //! - [`runtime`] runs hooks in wasmtime; [`capabilities`] are the host side of the WIT.
 //! - [`cache`] holds the user cache, locks and rate limits, in process or on Redis.
+//! - [`access`] compiles guards, route permissions and the trusted-proxy client IP.
 //! - [`admin`] and [`auth`] are plain HTTP APIs over the [`store`].
 
+pub mod access;
 pub mod admin;
 pub mod app;
 pub mod auth;
@@ -17,6 +19,7 @@ pub mod config;
 pub mod context;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod json;
 pub mod pipeline;
 pub mod routing;

@@ -133,6 +133,8 @@ pub struct RunningServer {
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Applies other nodes' changes (with Redis); stopped with the server.
+    listener: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -143,6 +145,9 @@ impl RunningServer {
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
+        }
+        if let Some(listener) = self.listener.take() {
+            listener.abort();
         }
     }
 }
@@ -173,10 +178,12 @@ pub async fn spawn(settings: Settings) -> anyhow::Result<RunningServer> {
             })
             .await
     });
+    let listener = state.spawn_event_listener();
     Ok(RunningServer {
         addr,
         state,
         shutdown: Some(tx),
         task: Some(task),
+        listener,
     })
 }

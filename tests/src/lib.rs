@@ -98,6 +98,9 @@ fn test_settings(data_dir: PathBuf, database_url: Option<String>) -> Settings {
         bcrypt_cost: 4,
         hook_memory_bytes: 32 * 1024 * 1024,
         max_instances: 32,
+        // Every test client logs in from 127.0.0.1: the tests of the login limits set their own.
+        login_limit_per_ip: 10_000,
+        login_limit_per_account: 1_000,
         ..Settings::default()
     }
 }

@@ -194,3 +194,109 @@ async fn fail_closed_refuses_rate_limited_work_while_redis_is_down() {
     );
     server.stop().await;
 }
+
+/// Polls node `b` with `probe` until `expected` status, at most `limit`.
+async fn eventually_status(
+    b: &Node,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    expected: u16,
+) -> Duration {
+    let started = Instant::now();
+    loop {
+        let reply = b.send(method, path, token, None).await;
+        if reply.status == expected {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{method} {path} on the other node: still {} after 1 s ({:?})",
+            reply.status,
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn definition_changes_reach_the_other_node_within_a_second() {
+    let Some(a) = Setup::start(Backend::Redis).await else {
+        return;
+    };
+    let server = &a.server;
+    let b = Node::beside(server).await;
+    let admin = Some(server.admin_token.as_str());
+
+    // A new plugin and a route on A serve on B.
+    server.install("hello", "hello").await;
+    let route = server
+        .route(json!({"path": "/hello/:name", "methods": ["GET"], "handler": {"plugin": "hello"}}))
+        .await;
+    eventually_status(&b, "GET", "/hello/x", admin, 200).await;
+    // A route permission granted on A lets a user in on B; removing it shuts them out.
+    let user = server
+        .create_user("ed@example.com", "password-1234", false)
+        .await;
+    let token = server.login("ed@example.com", "password-1234").await;
+    eventually_status(&b, "GET", "/hello/x", Some(&token), 403).await;
+    let grant = server
+        .admin(
+            "POST",
+            &format!("/admin/routes/{route}/permissions"),
+            Some(json!({"user": user, "methods": ["GET"]})),
+        )
+        .await;
+    assert_eq!(grant.status, 201, "{:?}", grant.body);
+    eventually_status(&b, "GET", "/hello/x", Some(&token), 200).await;
+    // A guard added on A refuses on B.
+    let guard = server
+        .admin(
+            "POST",
+            "/admin/guards",
+            Some(json!({"position": "pre_auth", "route": route,
+            "rule": {"type": "ip_deny", "ips": ["127.0.0.0/8"]}})),
+        )
+        .await;
+    assert_eq!(guard.status, 201, "{:?}", guard.body);
+    eventually_status(&b, "GET", "/hello/x", admin, 403).await;
+    server
+        .admin(
+            "DELETE",
+            &format!("/admin/guards/{}", guard.body["id"]),
+            None,
+        )
+        .await;
+    eventually_status(&b, "GET", "/hello/x", admin, 200).await;
+    // Disabling the user on A cuts their token off on B at once (not after B's identity cache
+    // expires); so does a logout on A.
+    eventually_status(&b, "GET", "/me", Some(&token), 200).await;
+    let disabled = server
+        .admin(
+            "PATCH",
+            &format!("/admin/users/{user}"),
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(disabled.status, 200, "{:?}", disabled.body);
+    eventually_status(&b, "GET", "/me", Some(&token), 401).await;
+    server
+        .admin(
+            "PATCH",
+            &format!("/admin/users/{user}"),
+            Some(json!({"disabled": false})),
+        )
+        .await;
+    let fresh = server.login("ed@example.com", "password-1234").await;
+    eventually_status(&b, "GET", "/me", Some(&fresh), 200).await;
+    let out = server
+        .send("POST", "/auth/logout", Some(&fresh), None)
+        .await;
+    assert_eq!(out.status, 204, "{:?}", out.body);
+    eventually_status(&b, "GET", "/me", Some(&fresh), 401).await;
+    // Deleting the route on A makes it disappear on B.
+    server
+        .admin("DELETE", &format!("/admin/routes/{route}"), None)
+        .await;
+    eventually_status(&b, "GET", "/hello/x", admin, 404).await;
+}

@@ -6,24 +6,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder, Set};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::methods::{parse_methods, to_json};
-use super::{RootAdmin, parse_id};
+use super::{RootAdmin, explicit, parse_id};
 use crate::app::{AppState, hook_row};
 use crate::error::HttpError;
 use crate::json::JsonBody;
 use crate::runtime::PluginKind;
 use crate::store::entities::{hook, route};
 use crate::store::parse_json_text;
-
-/// Distinguishes an absent field from an explicit `null` (`"route": null` makes a hook global).
-fn explicit<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,15 +1,21 @@
-//! The admin API (root admins only): plugins, routes and hooks. Every change is validated in
+//! The admin API (root admins only): plugins, routes, hooks, route permissions, guards, users,
+//! roles and organizations. Every change is validated in
 //! full before anything is written, written in one transaction, and applied to the next
 //! request by rebuilding the in-memory tables.
 
+mod guards;
 mod hooks;
 mod methods;
+mod organizations;
+mod permissions;
 mod plugins;
+mod roles;
 mod routes;
+mod users;
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
@@ -38,6 +44,41 @@ pub fn router() -> Router<AppState> {
             "/admin/hooks/{id}",
             get(hooks::show).patch(hooks::update).delete(hooks::remove),
         )
+        .route(
+            "/admin/routes/{id}/permissions",
+            post(permissions::create).get(permissions::list),
+        )
+        .route(
+            "/admin/routes/{id}/permissions/{grant}",
+            delete(permissions::remove),
+        )
+        .route("/admin/guards", post(guards::create).get(guards::list))
+        .route(
+            "/admin/guards/{id}",
+            get(guards::show)
+                .patch(guards::update)
+                .delete(guards::remove),
+        )
+        .route("/admin/users", post(users::create).get(users::list))
+        .route(
+            "/admin/users/{id}",
+            get(users::show).patch(users::update).delete(users::remove),
+        )
+        .route("/admin/roles", post(roles::create).get(roles::list))
+        .route(
+            "/admin/roles/{id}",
+            get(roles::show).patch(roles::update).delete(roles::remove),
+        )
+        .route(
+            "/admin/organizations",
+            post(organizations::create).get(organizations::list),
+        )
+        .route(
+            "/admin/organizations/{id}",
+            get(organizations::show)
+                .patch(organizations::update)
+                .delete(organizations::remove),
+        )
         .route("/admin/runtime", get(runtime))
 }
 
@@ -59,6 +100,14 @@ impl FromRequestParts<AppState> for RootAdmin {
             Err(BearerError::Rejected(e)) | Err(BearerError::Internal(e)) => Err(e),
         }
     }
+}
+
+/// Distinguishes an absent field from an explicit `null` (`"route": null` makes a hook
+/// global; `"organization": null` detaches a user).
+fn explicit<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 /// Parses a numeric id from the path, 400 `INVALID_ID` otherwise.

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use super::RootAdmin;
 use crate::app::AppState;
 use crate::error::HttpError;
+use crate::events::Change;
 use crate::json::JsonBody;
 use crate::runtime::{LoadedPlugin, PluginKind};
 use crate::store::entities::{hook, plugin, plugin_version, route};
@@ -256,6 +257,10 @@ pub async fn upload(
     })?;
     txn.commit().await?;
     state.plugins.activate(loaded);
+    state
+        .events
+        .broadcast(&Change::Plugin { name: name.clone() })
+        .await;
     tracing::info!(%name, version, %sha256, "plugin uploaded and activated");
     Ok((
         StatusCode::CREATED,
@@ -361,6 +366,10 @@ pub async fn activate(
     active.updated_at = Set(Utc::now());
     let p = active.update(&state.db).await?;
     state.plugins.activate(loaded);
+    state
+        .events
+        .broadcast(&Change::Plugin { name: name.clone() })
+        .await;
     tracing::info!(%name, version = version.version, "plugin version activated");
     Ok(Json(describe(&state, &p).await?))
 }
@@ -401,5 +410,9 @@ pub async fn remove(
     plugin::Entity::delete_by_id(p.id).exec(&txn).await?;
     txn.commit().await?;
     state.plugins.remove(&name);
+    state
+        .events
+        .broadcast(&Change::Plugin { name: name.clone() })
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -30,7 +30,8 @@ impl Limit {
         u64::from(self.per_seconds) * 1000
     }
 
-    fn check(&self) -> Result<(), LimitError> {
+    /// Checks the ranges: 1 to [`MAX_REQUESTS`] requests, 1 s to [`MAX_WINDOW_SECS`].
+    pub fn validate(&self) -> Result<(), LimitError> {
         if !(1..=MAX_REQUESTS).contains(&self.max_requests) {
             return Err(LimitError::InvalidOptions(format!(
                 "maxRequests must be between 1 and {MAX_REQUESTS}, got {}",
@@ -206,7 +207,7 @@ impl RateLimitService {
         deadline: Instant,
     ) -> Result<RateLimitVerdict, LimitError> {
         check_key(key).map_err(LimitError::InvalidKey)?;
-        limit.check()?;
+        limit.validate()?;
         match self
             .bounded(deadline, self.store.hit(key, limit, count))
             .await
@@ -292,7 +293,10 @@ mod tests {
                 max_requests,
                 per_seconds,
             };
-            assert!(matches!(limit.check(), Err(LimitError::InvalidOptions(_))));
+            assert!(matches!(
+                limit.validate(),
+                Err(LimitError::InvalidOptions(_))
+            ));
         }
     }
 }

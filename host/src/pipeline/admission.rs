@@ -1,6 +1,7 @@
 //! Admission stages: what must pass before any hook runs. A failure here answers at once and
 //! no hook runs.
 
+use crate::access::{Admission, Position, guards};
 use crate::app::AppState;
 use crate::auth::BearerError;
 use crate::context::RequestContext;
@@ -14,8 +15,10 @@ pub enum AdmissionStage {
     /// published method and 401 elsewhere.
     Authenticate,
     /// Stage 5: published methods pass; no user is 401; root admins pass; everyone else
-    /// needs a permission grant.
+    /// needs a permission grant to their role or to them.
     Authorize,
+    /// Stage 6: the post-auth guards (IP rules, rate limits by user, IP+user, ...).
+    PostAuthGuards,
 }
 
 impl AdmissionStage {
@@ -27,7 +30,19 @@ impl AdmissionStage {
     ) -> Result<(), HttpError> {
         match self {
             AdmissionStage::Authenticate => authenticate(state, route, ctx).await,
-            AdmissionStage::Authorize => authorize(route, ctx),
+            AdmissionStage::Authorize => authorize(state, route, ctx),
+            AdmissionStage::PostAuthGuards => {
+                let request = Admission {
+                    route_id: route.id,
+                    route_pattern: &route.pattern,
+                    method: &ctx.method,
+                    client_ip: ctx.client_ip,
+                    user: ctx.user.as_ref(),
+                    deadline: ctx.deadline,
+                };
+                let table = state.access.guards.load_full();
+                guards::check(&table, Position::PostAuth, &request, &state.backends.limits).await
+            }
         }
     }
 }
@@ -47,7 +62,11 @@ async fn authenticate(
     }
 }
 
-fn authorize(route: &CompiledRoute, ctx: &RequestContext) -> Result<(), HttpError> {
+fn authorize(
+    state: &AppState,
+    route: &CompiledRoute,
+    ctx: &RequestContext,
+) -> Result<(), HttpError> {
     if route.is_published(&ctx.method) {
         return Ok(());
     }
@@ -60,8 +79,14 @@ fn authorize(route: &CompiledRoute, ctx: &RequestContext) -> Result<(), HttpErro
     if user.is_root_admin {
         return Ok(());
     }
-    // Route permissions (grants to roles and users) are the only other way in; none is
-    // defined yet, so every other user is refused.
+    if state
+        .access
+        .permissions
+        .load()
+        .allows(route.id, &ctx.method, user)
+    {
+        return Ok(());
+    }
     Err(HttpError::forbidden(format!(
         "no permission for {} {}",
         ctx.method, route.pattern

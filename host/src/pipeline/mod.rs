@@ -3,9 +3,10 @@
 //! the handler, postHooks still run, and the original error is what the client gets. Stages
 //! read and write the one `RequestContext` and never call each other.
 //!
-//! Order: route detection → [pre-auth guards] → context setup → authenticate → authorize →
-//! [post-auth guards] → [directives] → preHooks → handler → postHooks → respond. The bracketed
-//! stages arrive with the identity and directive work and slot into [`ADMISSION`].
+//! Order: route detection → pre-auth guards → context setup → authenticate → authorize →
+//! post-auth guards → [directives] → preHooks → handler → postHooks → respond. The stages after
+//! context setup are [`ADMISSION`]; the directives arrive with their issue and slot in there.
+//! Pre-auth guards run before the body is read, on the route, method and client IP alone.
 
 mod admission;
 mod hooks;
@@ -19,6 +20,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::ALLOW;
 use axum::response::{IntoResponse, Response};
 
+use crate::access::{Admission, Position, guards};
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::routing::RouteMatch;
@@ -26,7 +28,11 @@ use crate::routing::RouteMatch;
 pub use admission::AdmissionStage;
 
 /// The admission stages in the order they run, before any hook.
-pub const ADMISSION: &[AdmissionStage] = &[AdmissionStage::Authenticate, AdmissionStage::Authorize];
+pub const ADMISSION: &[AdmissionStage] = &[
+    AdmissionStage::Authenticate,
+    AdmissionStage::Authorize,
+    AdmissionStage::PostAuthGuards,
+];
 
 /// Serves one request of the database-defined API.
 pub async fn handle(State(state): State<AppState>, request: Request) -> Response {
@@ -57,11 +63,32 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         }
     };
     drop(table);
-    let client_ip = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip())
         .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
+    let client_ip = state.access.client_ips.resolve(peer, request.headers());
+    let pre_auth = Admission {
+        route_id: route.id,
+        route_pattern: &route.pattern,
+        method: request.method(),
+        client_ip,
+        user: None,
+        deadline: started + route.timeout,
+    };
+    let guards = state.access.guards.load_full();
+    if let Err(e) = guards::check(
+        &guards,
+        Position::PreAuth,
+        &pre_auth,
+        &state.backends.limits,
+    )
+    .await
+    {
+        return e.into_response();
+    }
+    drop(guards);
     let mut ctx = match setup::context(&state, &route, params, client_ip, started, request).await {
         Ok(ctx) => ctx,
         Err(e) => return e.into_response(),

@@ -10,6 +10,12 @@ pub struct Model {
     pub password_hash: String,
     pub is_root_admin: bool,
     pub verified: bool,
+    pub role_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    /// A disabled user cannot log in, and their tokens stop working.
+    pub disabled: bool,
+    /// Unix seconds: tokens issued (`iat`) before it are refused (password change, disable).
+    pub tokens_valid_after: i64,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -1,41 +1,11 @@
-//! Schema migrations for the system tables, applied at startup.
+//! The first schema: users, plugins and their versions, routes and hooks.
 
 use sea_orm_migration::prelude::*;
 
-pub struct Migrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateSystemTables)]
-    }
-}
+use super::{Common, id_column, timestamps};
 
 #[derive(DeriveMigrationName)]
-struct CreateSystemTables;
-
-fn id_column<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name)
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
-}
-
-fn timestamps(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
-    table
-        .col(
-            ColumnDef::new(Common::CreatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-        .col(
-            ColumnDef::new(Common::UpdatedAt)
-                .timestamp_with_time_zone()
-                .not_null(),
-        )
-}
+pub struct CreateSystemTables;
 
 #[async_trait::async_trait]
 impl MigrationTrait for CreateSystemTables {
@@ -169,19 +139,18 @@ impl MigrationTrait for CreateSystemTables {
 }
 
 #[derive(DeriveIden)]
-enum Common {
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
+pub(super) enum Users {
     Table,
     Id,
     Email,
     PasswordHash,
     IsRootAdmin,
     Verified,
+    // Added by m0002.
+    RoleId,
+    OrganizationId,
+    Disabled,
+    TokensValidAfter,
 }
 
 #[derive(DeriveIden)]
@@ -205,7 +174,7 @@ enum PluginVersions {
 }
 
 #[derive(DeriveIden)]
-enum Routes {
+pub(super) enum Routes {
     Table,
     Id,
     Path,

@@ -1,0 +1,69 @@
+//! Route permissions: grants of methods on a route to a role or to one user, compiled into a
+//! [`PermissionTable`] that authorization reads; rebuilt whenever a grant, a role or a route
+//! changes, never read from the database per request.
+
+use std::collections::HashMap;
+
+use axum::http::Method;
+
+use crate::context::AuthUser;
+use crate::store::entities::route_permission;
+use crate::store::parse_json_text;
+
+#[derive(Debug, Clone)]
+enum Grantee {
+    Role(String),
+    User(i64),
+}
+
+#[derive(Debug, Clone)]
+struct Grant {
+    grantee: Grantee,
+    methods: Vec<Method>,
+}
+
+/// Grants by route id.
+#[derive(Debug, Default)]
+pub struct PermissionTable {
+    by_route: HashMap<i64, Vec<Grant>>,
+}
+
+impl PermissionTable {
+    /// Compiles grants; `role_names` maps role ids to names (a grant to an unknown role is
+    /// skipped: the role was deleted and its grants go with it).
+    pub fn build(rows: &[route_permission::Model], role_names: &HashMap<i64, String>) -> Self {
+        let mut by_route: HashMap<i64, Vec<Grant>> = HashMap::new();
+        for row in rows {
+            let grantee = match (row.role_id, row.user_id) {
+                (Some(role), None) => match role_names.get(&role) {
+                    Some(name) => Grantee::Role(name.clone()),
+                    None => continue,
+                },
+                (None, Some(user)) => Grantee::User(user),
+                _ => continue,
+            };
+            let methods = parse_json_text(&row.methods)
+                .as_array()
+                .map(|a| a.iter().filter_map(|m| m.as_str()?.parse().ok()).collect())
+                .unwrap_or_default();
+            by_route
+                .entry(row.route_id)
+                .or_default()
+                .push(Grant { grantee, methods });
+        }
+        Self { by_route }
+    }
+
+    /// Whether a grant on `route_id` gives `method` to `user` or to the user's role.
+    pub fn allows(&self, route_id: i64, method: &Method, user: &AuthUser) -> bool {
+        self.by_route.get(&route_id).is_some_and(|grants| {
+            grants.iter().any(|grant| {
+                let matches = match &grant.grantee {
+                    Grantee::Role(role) => user.role.as_deref() == Some(role.as_str()),
+                    Grantee::User(id) => *id == user.id,
+                };
+                matches && grant.methods.contains(method)
+            })
+        })
+    }
+}

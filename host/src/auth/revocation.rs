@@ -1,0 +1,67 @@
+//! Cutting tokens off: a user's all at once (password change, disable), one login's family
+//! (logout, refresh-token reuse), and forgetting cached identities after a change. Each writes
+//! the database first, then invalidates this node's identity cache and publishes the change,
+//! so that other nodes (with Redis) drop their copies too; a node that misses the message
+//! follows when its copy expires (`identity_cache_ttl_secs`) or its subscription is restored.
+
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+use super::sessions;
+use crate::app::AppState;
+use crate::error::HttpError;
+use crate::events::Change;
+use crate::store::entities::user;
+
+impl AppState {
+    /// Refuses every token `user_id` holds: access tokens issued until now (including those
+    /// hooks minted), and every refresh token. A new login works at once.
+    pub async fn revoke_user_tokens(&self, user_id: i64) -> Result<(), HttpError> {
+        let txn = self.db.begin().await?;
+        user::Entity::update_many()
+            .col_expr(
+                user::Column::TokensValidAfter,
+                Expr::value(Utc::now().timestamp()),
+            )
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&txn)
+            .await?;
+        let families = sessions::revoke_user(&txn, user_id).await?;
+        txn.commit().await?;
+        self.identities.forget_user(user_id);
+        for family in &families {
+            self.identities.family_was_revoked(family);
+        }
+        self.events.broadcast(&Change::User { id: user_id }).await;
+        for family in families {
+            self.events
+                .broadcast(&Change::SessionFamily { id: family })
+                .await;
+        }
+        Ok(())
+    }
+
+    /// Revokes one login: every access and refresh token of session family `family_id`.
+    pub async fn revoke_session_family(&self, family_id: &str) -> Result<(), HttpError> {
+        sessions::revoke_family(&self.db, family_id).await?;
+        self.identities.family_was_revoked(family_id);
+        self.events
+            .broadcast(&Change::SessionFamily {
+                id: family_id.to_owned(),
+            })
+            .await;
+        Ok(())
+    }
+
+    /// Makes this node read user `user_id` afresh on its next request (role, verified flag,
+    /// organization or disabled flag changed). Revoking tokens is [`Self::revoke_user_tokens`].
+    /// The other nodes are told in the background.
+    pub fn forget_user(&self, user_id: i64) {
+        self.identities.forget_user(user_id);
+        let state = self.clone();
+        tokio::spawn(async move {
+            state.events.broadcast(&Change::User { id: user_id }).await;
+        });
+    }
+}
