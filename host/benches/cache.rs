@@ -3,7 +3,8 @@
 //!
 //! - `hook_nothing`: the same plugin and request without a cache call (the invocation cost);
 //! - `hook_get_redis` / `bare_redis_get`: the target is hook ≤ 1.3 × bare + invocation;
-//! - `hook_get_embedded` and `service_get_embedded` (the backend alone, no hook).
+//! - `hook_get_embedded` and `service_get_embedded` (the backend alone, no hook);
+//! - `service_get_redis`: the Redis backend alone (its LRU-touching script), no hook.
 //!
 //! Run: `cargo bench -p hookline --bench cache`. Needs `redis-server` on `PATH` and the example
 //! plugins built (`cd plugins && cargo build --release`).
@@ -196,13 +197,14 @@ fn main() {
     });
     assert_eq!(serde_json::from_str::<Value>(&stored).unwrap(), value);
 
-    let samples: [Samples; 5] = Default::default();
+    let samples: [Samples; 6] = Default::default();
     let names = [
         "hook_nothing",
         "hook_get_redis",
         "bare_redis_get",
         "hook_get_embedded",
         "service_get_embedded",
+        "service_get_redis",
     ];
     let mut criterion = Criterion::default()
         .sample_size(SAMPLE_SIZE)
@@ -231,6 +233,14 @@ fn main() {
     let service = embedded.cache.clone();
     bench_async(&mut group, &rt, names[4], &samples[4], || {
         let service = service.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(1);
+            black_box(service.get("user:123", deadline).await.expect("get"));
+        }
+    });
+    let on_redis_service = on_redis.cache.clone();
+    bench_async(&mut group, &rt, names[5], &samples[5], || {
+        let service = on_redis_service.clone();
         async move {
             let deadline = Instant::now() + Duration::from_secs(1);
             black_box(service.get("user:123", deadline).await.expect("get"));
@@ -272,6 +282,11 @@ fn main() {
         "  in process: {:.2} µs per get through a hook, {:.2} µs in the backend alone",
         us(means[3]) - nothing,
         us(means[4])
+    );
+    println!(
+        "  on Redis: {:.2} µs in the service alone (LRU-touching script), so the hook adds {:.2} µs",
+        us(means[5]),
+        from_hook - us(means[5])
     );
     drop(redis);
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::methods::{parse_methods, to_json};
-use super::{RootAdmin, explicit, parse_id};
+use super::{RootAdmin, explicit, find_by_path_id};
 use crate::access::guards::{Position, Rule};
 use crate::app::AppState;
 use crate::error::HttpError;
@@ -123,11 +123,7 @@ async fn merged(
 }
 
 async fn find(state: &AppState, raw_id: &str) -> Result<guard::Model, HttpError> {
-    let id = parse_id(raw_id)?;
-    guard::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| HttpError::not_found(format!("no guard with id {id}")))
+    find_by_path_id::<guard::Entity>(state, raw_id, "guard").await
 }
 
 pub async fn create(

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::methods::{parse_methods, to_json};
-use super::{RootAdmin, explicit, parse_id};
+use super::{RootAdmin, explicit, find_by_path_id};
 use crate::app::{AppState, hook_row};
 use crate::error::HttpError;
 use crate::json::JsonBody;
@@ -135,11 +135,7 @@ async fn merged(
 }
 
 async fn find(state: &AppState, raw_id: &str) -> Result<hook::Model, HttpError> {
-    let id = parse_id(raw_id)?;
-    hook::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| HttpError::not_found(format!("no hook with id {id}")))
+    find_by_path_id::<hook::Entity>(state, raw_id, "hook").await
 }
 
 pub async fn create(

@@ -110,6 +110,24 @@ fn explicit<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
+/// The row of `E` whose id the path names: 400 `INVALID_ID` for a non-number, 404 naming
+/// `what` when there is none.
+async fn find_by_path_id<E>(
+    state: &AppState,
+    raw_id: &str,
+    what: &str,
+) -> Result<E::Model, HttpError>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<i64>,
+{
+    let id = parse_id(raw_id)?;
+    E::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| HttpError::not_found(format!("no {what} with id {id}")))
+}
+
 /// Parses a numeric id from the path, 400 `INVALID_ID` otherwise.
 fn parse_id(raw: &str) -> Result<i64, HttpError> {
     raw.parse()

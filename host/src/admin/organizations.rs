@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{RootAdmin, explicit, parse_id};
+use super::{RootAdmin, explicit, find_by_path_id};
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::json::JsonBody;
@@ -75,11 +75,7 @@ fn checked_expiry(raw: Option<String>) -> Result<Option<DateTime<Utc>>, HttpErro
 }
 
 async fn find(state: &AppState, raw_id: &str) -> Result<organization::Model, HttpError> {
-    let id = parse_id(raw_id)?;
-    organization::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| HttpError::not_found(format!("no organization with id {id}")))
+    find_by_path_id::<organization::Entity>(state, raw_id, "organization").await
 }
 
 pub async fn create(

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::methods::{parse_methods, to_json};
-use super::{RootAdmin, parse_id, roles};
+use super::{RootAdmin, find_by_path_id, parse_id, roles};
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::json::JsonBody;
@@ -44,11 +44,7 @@ async fn grant_json(state: &AppState, p: &route_permission::Model) -> Result<Val
 }
 
 async fn route_of(state: &AppState, raw_id: &str) -> Result<route::Model, HttpError> {
-    let id = parse_id(raw_id)?;
-    route::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| HttpError::not_found(format!("no route with id {id}")))
+    find_by_path_id::<route::Entity>(state, raw_id, "route").await
 }
 
 pub async fn create(

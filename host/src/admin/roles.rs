@@ -11,7 +11,7 @@ use sea_orm::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{RootAdmin, parse_id};
+use super::{RootAdmin, find_by_path_id};
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::json::JsonBody;
@@ -64,11 +64,7 @@ async fn ensure_unique(state: &AppState, name: &str, except: Option<i64>) -> Res
 }
 
 pub async fn find(state: &AppState, raw_id: &str) -> Result<role::Model, HttpError> {
-    let id = parse_id(raw_id)?;
-    role::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| HttpError::not_found(format!("no role with id {id}")))
+    find_by_path_id::<role::Entity>(state, raw_id, "role").await
 }
 
 /// The role called `name`, or 422 `UNKNOWN_ROLE`.

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::methods::{parse_methods, to_json};
-use super::{RootAdmin, parse_id};
+use super::{RootAdmin, find_by_path_id};
 use crate::app::{AppState, route_row};
 use crate::error::HttpError;
 use crate::json::JsonBody;
@@ -197,11 +197,7 @@ async fn check_conflicts(state: &AppState, id: Option<i64>, path: &str) -> Resul
 }
 
 async fn find(state: &AppState, raw_id: &str) -> Result<route::Model, HttpError> {
-    let id = parse_id(raw_id)?;
-    route::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| HttpError::not_found(format!("no route with id {id}")))
+    find_by_path_id::<route::Entity>(state, raw_id, "route").await
 }
 
 pub async fn create(

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::roles;
-use super::{RootAdmin, explicit, parse_id};
+use super::{RootAdmin, explicit, find_by_path_id};
 use crate::app::AppState;
 use crate::auth::hash_password;
 use crate::error::HttpError;
@@ -130,11 +130,7 @@ async fn ensure_organization(state: &AppState, id: Option<i64>) -> Result<(), Ht
 }
 
 async fn find(state: &AppState, raw_id: &str) -> Result<user::Model, HttpError> {
-    let id = parse_id(raw_id)?;
-    user::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| HttpError::not_found(format!("no user with id {id}")))
+    find_by_path_id::<user::Entity>(state, raw_id, "user").await
 }
 
 /// Whether `user` is the only root admin left who can sign in.
