@@ -7,6 +7,7 @@
 //! - [`runtime`] runs hooks in wasmtime; [`capabilities`] are the host side of the WIT.
 //! - [`cache`] holds the user cache, locks and rate limits, in process or on Redis.
 //! - [`access`] compiles guards, route permissions and the trusted-proxy client IP.
+//! - [`schema`] defines user tables (DDL through sea-query on both databases).
 //! - [`admin`] and [`auth`] are plain HTTP APIs over the [`store`].
 
 pub mod access;
@@ -24,6 +25,7 @@ pub mod json;
 pub mod pipeline;
 pub mod routing;
 pub mod runtime;
+pub mod schema;
 pub mod server;
 pub mod store;
 

@@ -11,6 +11,7 @@ mod permissions;
 mod plugins;
 mod roles;
 mod routes;
+mod tables;
 mod users;
 
 use axum::extract::{FromRequestParts, State};
@@ -78,6 +79,13 @@ pub fn router() -> Router<AppState> {
             get(organizations::show)
                 .patch(organizations::update)
                 .delete(organizations::remove),
+        )
+        .route("/admin/tables", post(tables::create).get(tables::list))
+        .route(
+            "/admin/tables/{name}",
+            get(tables::show)
+                .patch(tables::update)
+                .delete(tables::remove),
         )
         .route("/admin/runtime", get(runtime))
 }

@@ -10,4 +10,5 @@ pub mod role;
 pub mod route;
 pub mod route_permission;
 pub mod session;
+pub mod table_definition;
 pub mod user;

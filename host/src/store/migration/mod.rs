@@ -3,6 +3,7 @@
 
 mod m0001_system_tables;
 mod m0002_identity;
+mod m0003_table_definitions;
 
 use sea_orm_migration::prelude::*;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_system_tables::CreateSystemTables),
             Box::new(m0002_identity::CreateIdentityTables),
+            Box::new(m0003_table_definitions::CreateTableDefinitions),
         ]
     }
 }

@@ -1,0 +1,32 @@
+//! User tables: their definitions ([`model`]) and the DDL that makes the database match
+//! ([`ddl`]). The admin API changes both in one transaction, so a definition and its physical
+//! table never disagree.
+
+pub mod ddl;
+pub mod model;
+
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
+
+pub use model::{Column, ColumnInput, ColumnType, OnDelete, Relation, RelationInput, TableDef};
+
+use crate::store::entities::table_definition;
+
+/// The definition stored in `row`.
+pub fn definition_of(row: &table_definition::Model) -> Result<TableDef, DbErr> {
+    serde_json::from_str(&row.definition).map_err(|e| {
+        DbErr::Custom(format!(
+            "table {}: stored definition unreadable: {e}",
+            row.name
+        ))
+    })
+}
+
+/// Every user table's definition.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<TableDef>, DbErr> {
+    table_definition::Entity::find()
+        .all(db)
+        .await?
+        .iter()
+        .map(definition_of)
+        .collect()
+}
