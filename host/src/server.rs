@@ -135,6 +135,8 @@ pub struct RunningServer {
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// Applies other nodes' changes (with Redis); stopped with the server.
     listener: Option<tokio::task::JoinHandle<()>>,
+    /// Deletes expired sessions now and then; stopped with the server.
+    sweeper: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -146,8 +148,11 @@ impl RunningServer {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
-        if let Some(listener) = self.listener.take() {
-            listener.abort();
+        for task in [self.listener.take(), self.sweeper.take()]
+            .into_iter()
+            .flatten()
+        {
+            task.abort();
         }
     }
 }
@@ -179,11 +184,13 @@ pub async fn spawn(settings: Settings) -> anyhow::Result<RunningServer> {
             .await
     });
     let listener = state.spawn_event_listener();
+    let sweeper = Some(state.spawn_session_sweeper());
     Ok(RunningServer {
         addr,
         state,
         shutdown: Some(tx),
         task: Some(task),
         listener,
+        sweeper,
     })
 }

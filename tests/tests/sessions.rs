@@ -694,3 +694,39 @@ async fn an_expired_refresh_token_is_invalid() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_sessions_are_purged_and_live_ones_kept() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let server = TestServer::start().await;
+    with_user(&server).await;
+    let old = sign_in(&server, USER_EMAIL, USER_PASSWORD).await;
+    let live = sign_in(&server, USER_EMAIL, USER_PASSWORD).await;
+    let before = session_rows(&server).await;
+    // Age the first login's session past its expiry.
+    let old_sid = claims_of(&old.access)["sid"].as_str().unwrap().to_owned();
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::ExpiresAt,
+            Expr::value(sea_orm::prelude::ChronoDateTimeUtc::from(
+                std::time::SystemTime::now() - std::time::Duration::from_secs(86_400),
+            )),
+        )
+        .filter(session::Column::Id.eq(old_sid))
+        .exec(&server.state().db)
+        .await
+        .unwrap();
+    assert_eq!(server.state().purge_expired_sessions().await.unwrap(), 1);
+    assert_eq!(session_rows(&server).await, before - 1);
+    assert_eq!(
+        refresh(&server, &old.refresh).await.code(),
+        "REFRESH_TOKEN_INVALID"
+    );
+    assert_eq!(
+        refresh(&server, &live.refresh).await.status,
+        200,
+        "the live login is kept"
+    );
+    server.stop().await;
+}

@@ -14,6 +14,9 @@ use crate::error::HttpError;
 use crate::events::Change;
 use crate::store::entities::user;
 
+/// How often expired sessions are deleted.
+pub const SESSION_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
 impl AppState {
     /// Refuses every token `user_id` holds: access tokens issued until now (including those
     /// hooks minted), and every refresh token. A new login works at once.
@@ -52,6 +55,27 @@ impl AppState {
             })
             .await;
         Ok(())
+    }
+
+    /// Deletes expired sessions (see [`sessions::purge_expired`]); returns how many.
+    pub async fn purge_expired_sessions(&self) -> Result<u64, HttpError> {
+        Ok(sessions::purge_expired(&self.db, Utc::now()).await?)
+    }
+
+    /// Purges expired sessions every [`SESSION_SWEEP_INTERVAL`] until the server stops.
+    pub fn spawn_session_sweeper(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(SESSION_SWEEP_INTERVAL);
+            loop {
+                interval.tick().await;
+                match state.purge_expired_sessions().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
+                    Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+                }
+            }
+        })
     }
 
     /// Makes this node read user `user_id` afresh on its next request (role, verified flag,

@@ -183,6 +183,22 @@ pub async fn revoke_user(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<
     Ok(families)
 }
 
+/// Deletes the sessions that expired before `now`; returns how many. An expired refresh token
+/// is refused whether or not its row is still there, and every access token naming one of
+/// these sessions expired long before (access tokens live hours, sessions weeks), so nothing
+/// that still works loses its row. A revoked family stays revoked: its unexpired rows are
+/// revoked too.
+pub async fn purge_expired(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let deleted = session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
 /// Whether any session of family `family_id` is revoked.
 pub async fn family_revoked(db: &impl ConnectionTrait, family_id: &str) -> Result<bool, DbErr> {
     let revoked = session::Entity::find()
