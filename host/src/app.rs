@@ -1,6 +1,7 @@
 //! Application state and startup: settings → database → secret and root admin → runtime →
 //! plugins → routes. Bad configuration fails here, never on a request.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use crate::error::HttpError;
 use crate::events::{Change, EventBus};
 use crate::routing::{HookRow, RouteRow, RouteTable, build_table};
 use crate::runtime::{HookRuntime, PluginRegistry, RuntimeLimits};
+use crate::schema::TableDef;
 use crate::store::entities::{hook, plugin, plugin_version, route};
 use crate::store::{self, parse_json_text};
 
@@ -50,6 +52,8 @@ pub struct AppInner {
     pub access: Access,
     /// Publishes this node's changes to the other nodes (with Redis).
     pub events: EventBus,
+    /// User table definitions by name, for default CRUD (and later `repos`).
+    pub tables: ArcSwap<HashMap<String, Arc<TableDef>>>,
     /// Compared against when a login names an unknown email, to keep timing uniform.
     pub dummy_hash: String,
     /// Serialises changes to route and hook definitions so that a conflict check and the
@@ -88,6 +92,7 @@ impl AppState {
             identities: IdentityCache::new(Duration::from_secs(settings.identity_cache_ttl_secs)),
             backends,
             events: EventBus::from_settings(&settings)?,
+            tables: ArcSwap::from_pointee(HashMap::new()),
             access: Access::new(ClientIpResolver::new(
                 crate::access::client_ip::parse_list(&settings.trusted_proxies)
                     .map_err(|e| anyhow::anyhow!("invalid setting: trusted_proxies: {e}"))?,
@@ -101,6 +106,7 @@ impl AppState {
             definitions: Mutex::new(()),
         }));
         state.load_plugins().await?;
+        state.load_tables().await?;
         state.access.reload_guards(&state.db).await?;
         state.access.reload_permissions(&state.db).await?;
         let table = state
@@ -163,6 +169,17 @@ impl AppState {
         Ok(())
     }
 
+    /// Reads every user table definition into memory.
+    pub async fn load_tables(&self) -> Result<(), sea_orm::DbErr> {
+        let tables = crate::schema::all(&self.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.name.clone(), Arc::new(t)))
+            .collect();
+        self.tables.store(Arc::new(tables));
+        Ok(())
+    }
+
     /// Makes this node's registry match the database for plugin `name`: its active version
     /// loaded (from the artifact cache when possible), or gone when the plugin was deleted.
     pub async fn reload_plugin(&self, name: &str) -> anyhow::Result<()> {
@@ -202,6 +219,7 @@ pub fn route_row(r: &route::Model, default_timeout_ms: u64) -> RouteRow {
         methods: methods_of(&r.methods),
         published: methods_of(&r.published_methods),
         handler_plugin: r.handler_plugin.clone(),
+        table: r.table_name.clone(),
         handler_config: parse_json_text(&r.handler_config),
         timeout: Duration::from_millis(
             r.timeout_ms.map(|t| t as u64).unwrap_or(default_timeout_ms),

@@ -49,6 +49,8 @@ pub const DEFAULT_LOGIN_LIMIT_WINDOW_SECS: u32 = 60;
 /// cut-off) and of a session family's state; also the longest another node may act on a
 /// stale copy after a change it was not told about.
 pub const DEFAULT_IDENTITY_CACHE_TTL_SECS: u64 = 10;
+/// Default cap on the rows one list returns.
+pub const DEFAULT_MAX_QUERY_LIMIT: u64 = 1000;
 /// Default namespace of this application's keys in the cache backend.
 pub const DEFAULT_NODE_NAME: &str = "hookline";
 /// Default soft quota of the user cache, MiB (the reference's `REDIS_USER_CACHE_LIMIT_MB`).
@@ -142,6 +144,8 @@ pub struct Settings {
     pub cache_timeout_ms: u64,
     /// `fail-open` (default) or `fail-closed`: what rate limits do while the backend is down.
     pub rate_limit_failure_policy: RateLimitFailurePolicy,
+    /// Most rows one list (default CRUD, `repos.find`) returns; `limit=0` means this many.
+    pub max_query_limit: u64,
     /// Comma-separated addresses and CIDRs of reverse proxies whose `X-Forwarded-For` /
     /// `Forwarded` headers are believed; empty (default): the socket peer is the client.
     pub trusted_proxies: String,
@@ -182,6 +186,7 @@ impl Default for Settings {
             cache_timeout_ms: DEFAULT_CACHE_TIMEOUT_MS,
             rate_limit_failure_policy: RateLimitFailurePolicy::FailOpen,
             trusted_proxies: String::new(),
+            max_query_limit: DEFAULT_MAX_QUERY_LIMIT,
         }
     }
 }
@@ -286,6 +291,9 @@ impl Settings {
         }
         if self.user_cache_limit_mb == 0 || self.user_cache_limit_mb > 1024 * 1024 {
             return fail("user_cache_limit_mb must be between 1 and 1048576");
+        }
+        if self.max_query_limit == 0 {
+            return fail("max_query_limit must be positive");
         }
         if self.cache_timeout_ms == 0 {
             return fail("cache_timeout_ms must be positive");

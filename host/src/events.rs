@@ -26,6 +26,8 @@ pub enum Change {
     Permissions,
     /// Guards changed.
     Guards,
+    /// User table definitions changed (and with them, routes).
+    Tables,
     /// A user's identity changed (role, flags, password, sessions): drop it from the cache.
     User { id: i64 },
     /// A login's session family was revoked (logout, refresh-token reuse).
@@ -126,6 +128,12 @@ impl AppState {
             Change::Plugin { name } => self.reload_plugin(name).await?,
             Change::Permissions => self.access.reload_permissions(&self.db).await?,
             Change::Guards => self.access.reload_guards(&self.db).await?,
+            Change::Tables => {
+                self.load_tables().await?;
+                Box::pin(self.apply(&Change::Routes)).await?;
+                Box::pin(self.apply(&Change::Permissions)).await?;
+                Box::pin(self.apply(&Change::Guards)).await?;
+            }
             Change::User { id } => self.identities.forget_user(*id),
             Change::SessionFamily { id } => self.identities.family_was_revoked(id),
         }
@@ -149,6 +157,7 @@ impl AppState {
     /// Reloads every table (after the subscription was lost and re-established).
     async fn apply_everything(&self) -> anyhow::Result<()> {
         self.load_plugins().await?;
+        self.load_tables().await?;
         self.apply(&Change::Routes).await?;
         self.apply(&Change::Permissions).await?;
         self.apply(&Change::Guards).await?;

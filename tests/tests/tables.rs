@@ -56,8 +56,7 @@ fn posts() -> Value {
             {"name": "day", "type": "date"},
             {"name": "at", "type": "datetime"},
             {"name": "meta", "type": "json"},
-            {"name": "status", "type": "enum", "options": ["draft", "live"], "default": "draft"},
-            {"name": "secret", "type": "text", "encrypted": true}
+            {"name": "status", "type": "enum", "options": ["draft", "live"], "default": "draft"}
         ],
         "relations": [{"name": "author", "target": "authors", "onDelete": "cascade", "inverse": "posts"}]
     })

@@ -45,6 +45,8 @@ pub struct RouteInput {
     path: Option<String>,
     methods: Option<Vec<String>>,
     handler: Option<HandlerInput>,
+    /// A table whose default CRUD the route serves, instead of a handler.
+    table: Option<String>,
     published_methods: Option<Vec<String>>,
     timeout_ms: Option<u64>,
 }
@@ -55,6 +57,7 @@ pub fn route_json(r: &route::Model) -> Value {
         "path": r.path,
         "methods": parse_json_text(&r.methods),
         "handler": r.handler_plugin.as_ref().map(|p| json!({"plugin": p, "config": parse_json_text(&r.handler_config)})),
+        "table": r.table_name,
         "publishedMethods": parse_json_text(&r.published_methods),
         "timeoutMs": r.timeout_ms,
         "createdAt": r.created_at,
@@ -66,6 +69,12 @@ fn reserved(path: &str) -> bool {
     RESERVED_PREFIXES
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// What answers a route: a handler plugin with its configuration, or a table's default CRUD.
+enum Target {
+    Plugin(String, Value),
+    Table(String),
 }
 
 /// Applies `input` onto `current` (a new route when `None`) and validates the result.
@@ -119,27 +128,47 @@ fn merged(
             format!("publishedMethods: {m} is not one of the route's methods"),
         ));
     }
-    let (plugin, config) = match (input.handler, current) {
-        (Some(h), _) => (h.plugin, h.config.unwrap_or_else(|| json!({}))),
-        (None, Some(c)) => (
-            c.handler_plugin.clone().unwrap_or_default(),
-            parse_json_text(&c.handler_config),
-        ),
-        (None, None) => {
+    let target = match (input.handler, input.table, current) {
+        (Some(_), Some(_), _) => {
             return Err(HttpError::bad_request(
                 "HANDLER_REQUIRED",
-                "`handler` with a plugin is required",
+                "give either `handler` (a plugin) or `table` (default CRUD), not both",
+            ));
+        }
+        (Some(h), None, _) => Target::Plugin(h.plugin, h.config.unwrap_or_else(|| json!({}))),
+        (None, Some(table), _) => Target::Table(table),
+        (None, None, Some(c)) => match (&c.handler_plugin, &c.table_name) {
+            (Some(plugin), _) => Target::Plugin(plugin.clone(), parse_json_text(&c.handler_config)),
+            (None, Some(table)) => Target::Table(table.clone()),
+            (None, None) => Target::Plugin(String::new(), json!({})),
+        },
+        (None, None, None) => {
+            return Err(HttpError::bad_request(
+                "HANDLER_REQUIRED",
+                "`handler` with a plugin, or `table`, is required",
             ));
         }
     };
-    let loaded = state.plugins.get(&plugin).ok_or_else(|| {
-        HttpError::unprocessable("UNKNOWN_PLUGIN", format!("no plugin named {plugin:?}"))
-    })?;
-    if !loaded.has_kind(PluginKind::Handler) {
-        return Err(HttpError::unprocessable(
-            "PLUGIN_KIND_MISMATCH",
-            format!("plugin {plugin} does not export a handler"),
-        ));
+    match &target {
+        Target::Plugin(plugin, _) => {
+            let loaded = state.plugins.get(plugin).ok_or_else(|| {
+                HttpError::unprocessable("UNKNOWN_PLUGIN", format!("no plugin named {plugin:?}"))
+            })?;
+            if !loaded.has_kind(PluginKind::Handler) {
+                return Err(HttpError::unprocessable(
+                    "PLUGIN_KIND_MISMATCH",
+                    format!("plugin {plugin} does not export a handler"),
+                ));
+            }
+        }
+        Target::Table(table) => {
+            if !state.tables.load().contains_key(table.as_str()) {
+                return Err(HttpError::unprocessable(
+                    "UNKNOWN_TABLE",
+                    format!("no table named {table:?}"),
+                ));
+            }
+        }
     }
     let timeout_ms = match (input.timeout_ms, current) {
         (Some(t), _) => {
@@ -165,8 +194,18 @@ fn merged(
     model.path = Set(path);
     model.methods = Set(to_json(&methods));
     model.published_methods = Set(to_json(&published));
-    model.handler_plugin = Set(Some(plugin));
-    model.handler_config = Set(config.to_string());
+    match target {
+        Target::Plugin(plugin, config) => {
+            model.handler_plugin = Set(Some(plugin));
+            model.handler_config = Set(config.to_string());
+            model.table_name = Set(None);
+        }
+        Target::Table(table) => {
+            model.handler_plugin = Set(None);
+            model.handler_config = Set("{}".into());
+            model.table_name = Set(Some(table));
+        }
+    }
     model.timeout_ms = Set(timeout_ms);
     model.updated_at = Set(now);
     Ok(model)
@@ -189,6 +228,7 @@ async fn check_conflicts(state: &AppState, id: Option<i64>, path: &str) -> Resul
         published: vec![],
         handler_plugin: None,
         handler_config: Value::Null,
+        table: None,
         timeout: Duration::ZERO,
     });
     build_table(&routes, &hooks)

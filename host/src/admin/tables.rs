@@ -16,14 +16,17 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::RootAdmin;
+use super::methods::to_json;
 use crate::app::AppState;
 use crate::error::HttpError;
+use crate::events::Change;
 use crate::json::JsonBody;
 use crate::schema::model::{check_distinct, check_table_name};
 use crate::schema::{
     self, Column, ColumnInput, ColumnType, OnDelete, RelationInput, TableDef, ddl,
 };
-use crate::store::entities::table_definition;
+use crate::store::entities::{guard, hook, route, route_permission, table_definition};
+use axum::http::Method;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -149,6 +152,29 @@ fn refused(e: sea_orm::DbErr) -> HttpError {
     )
 }
 
+/// The routes a new table gets: `/<table>` (list, create) and `/<table>/:id` (read, update,
+/// delete), not published: root admins only until permissions are granted.
+fn crud_paths(table: &str) -> [(String, Vec<Method>); 2] {
+    [
+        (format!("/{table}"), vec![Method::GET, Method::POST]),
+        (
+            format!("/{table}/:id"),
+            vec![Method::GET, Method::PATCH, Method::DELETE],
+        ),
+    ]
+}
+
+/// Applies a table change here (definitions, routes, and what routes carry) and on the other
+/// nodes.
+async fn tables_changed(state: &AppState) -> Result<(), HttpError> {
+    state.load_tables().await?;
+    state.reload_routes().await?;
+    state.access.reload_permissions(&state.db).await?;
+    state.access.reload_guards(&state.db).await?;
+    state.events.broadcast(&Change::Tables).await;
+    Ok(())
+}
+
 fn confirmation_required(what: String, details: Value) -> HttpError {
     HttpError::conflict(
         "CONFIRMATION_REQUIRED",
@@ -181,9 +207,36 @@ pub async fn create(
             format!("a table named {:?} exists", table.name),
         ));
     }
+    let paths = crud_paths(&table.name);
+    let taken = route::Entity::find()
+        .filter(route::Column::Path.is_in(paths.iter().map(|(p, _)| p.clone())))
+        .one(&state.db)
+        .await?;
+    if let Some(taken) = taken {
+        return Err(HttpError::conflict(
+            "ROUTE_CONFLICT",
+            format!("the table's route {} exists already", taken.path),
+        ));
+    }
     let now = Utc::now();
     let txn = state.db.begin().await?;
     ddl::create_table(&txn, &table).await.map_err(refused)?;
+    for (path, methods) in paths {
+        route::ActiveModel {
+            path: Set(path),
+            methods: Set(to_json(&methods)),
+            handler_plugin: Set(None),
+            handler_config: Set("{}".into()),
+            published_methods: Set("[]".into()),
+            timeout_ms: Set(None),
+            table_name: Set(Some(table.name.clone())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
     let row = table_definition::ActiveModel {
         name: Set(table.name.clone()),
         definition: Set(serde_json::to_string(&table).map_err(HttpError::internal)?),
@@ -194,6 +247,7 @@ pub async fn create(
     .insert(&txn)
     .await?;
     txn.commit().await?;
+    tables_changed(&state).await?;
     Ok((StatusCode::CREATED, Json(table_json(&row, &table))))
 }
 
@@ -299,6 +353,7 @@ pub async fn update(
     model.updated_at = Set(Utc::now());
     let saved = model.update(&txn).await?;
     txn.commit().await?;
+    tables_changed(&state).await?;
     Ok(Json(table_json(&saved, &next)))
 }
 
@@ -331,10 +386,35 @@ pub async fn remove(
         ));
     }
     let txn = state.db.begin().await?;
+    // The table's routes go with it, and what was attached to them.
+    let routes: Vec<i64> = route::Entity::find()
+        .filter(route::Column::TableName.eq(&name))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    hook::Entity::delete_many()
+        .filter(hook::Column::RouteId.is_in(routes.clone()))
+        .exec(&txn)
+        .await?;
+    guard::Entity::delete_many()
+        .filter(guard::Column::RouteId.is_in(routes.clone()))
+        .exec(&txn)
+        .await?;
+    route_permission::Entity::delete_many()
+        .filter(route_permission::Column::RouteId.is_in(routes.clone()))
+        .exec(&txn)
+        .await?;
+    route::Entity::delete_many()
+        .filter(route::Column::Id.is_in(routes))
+        .exec(&txn)
+        .await?;
     ddl::drop_table(&txn, &name).await.map_err(refused)?;
     table_definition::Entity::delete_by_id(row.id)
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    tables_changed(&state).await?;
     Ok(StatusCode::NO_CONTENT)
 }

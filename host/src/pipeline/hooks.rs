@@ -52,13 +52,20 @@ pub async fn run(
                     Err(e) => failure = Some(e),
                 }
             }
-            None => {
-                failure = Some(HttpError::new(
-                    501,
-                    "NO_HANDLER",
-                    format!("route {} has no handler", route.pattern),
-                ))
-            }
+            None => match &route.table {
+                Some(table) => {
+                    if let Err(e) = super::crud::serve(state, table, &mut ctx).await {
+                        failure = Some(e);
+                    }
+                }
+                None => {
+                    failure = Some(HttpError::new(
+                        501,
+                        "NO_HANDLER",
+                        format!("route {} has no handler", route.pattern),
+                    ))
+                }
+            },
         }
     }
 

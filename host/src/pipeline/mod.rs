@@ -9,6 +9,7 @@
 //! Pre-auth guards run before the body is read, on the route, method and client IP alone.
 
 mod admission;
+mod crud;
 mod hooks;
 mod respond;
 mod setup;

@@ -18,6 +18,8 @@ pub struct RouteRow {
     pub methods: Vec<Method>,
     pub published: Vec<Method>,
     pub handler_plugin: Option<String>,
+    /// The table whose default CRUD the route serves when it has no handler plugin.
+    pub table: Option<String>,
     pub handler_config: serde_json::Value,
     pub timeout: Duration,
 }
@@ -86,6 +88,7 @@ pub fn build_table(routes: &[RouteRow], hooks: &[HookRow]) -> Result<RouteTable,
                 plugin: plugin.as_str().into(),
                 config: row.handler_config.to_string().into(),
             }),
+            table: row.table.as_deref().map(Arc::from),
             timeout: row.timeout,
             pre_hooks: per_method(&pre),
             post_hooks: per_method(&post),
@@ -109,6 +112,7 @@ mod tests {
             published: vec![],
             handler_plugin: Some("h".into()),
             handler_config: serde_json::json!({}),
+            table: None,
             timeout: Duration::from_secs(1),
         }
     }

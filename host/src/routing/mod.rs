@@ -35,6 +35,8 @@ pub struct CompiledRoute {
     pub methods: Vec<Method>,
     pub published: Vec<Method>,
     pub handler: Option<Attachment>,
+    /// The table whose default CRUD answers when there is no handler.
+    pub table: Option<Arc<str>>,
     pub timeout: Duration,
     pre_hooks: HashMap<Method, HookChain>,
     post_hooks: HashMap<Method, HookChain>,

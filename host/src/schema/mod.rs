@@ -4,6 +4,8 @@
 
 pub mod ddl;
 pub mod model;
+pub mod query;
+pub mod rows;
 
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 

@@ -18,6 +18,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub published_methods: String,
     pub timeout_ms: Option<i64>,
+    /// The user table whose default CRUD this route serves when it has no handler plugin.
+    pub table_name: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

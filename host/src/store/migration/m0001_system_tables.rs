@@ -183,6 +183,8 @@ pub(super) enum Routes {
     HandlerConfig,
     PublishedMethods,
     TimeoutMs,
+    // Added by m0004.
+    TableName,
 }
 
 #[derive(DeriveIden)]

@@ -4,6 +4,7 @@
 mod m0001_system_tables;
 mod m0002_identity;
 mod m0003_table_definitions;
+mod m0004_route_tables;
 
 use sea_orm_migration::prelude::*;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_system_tables::CreateSystemTables),
             Box::new(m0002_identity::CreateIdentityTables),
             Box::new(m0003_table_definitions::CreateTableDefinitions),
+            Box::new(m0004_route_tables::AddRouteTable),
         ]
     }
 }
