@@ -5,6 +5,7 @@
 pub mod ddl;
 pub mod model;
 pub mod query;
+pub mod repo;
 pub mod rows;
 
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};

@@ -1,0 +1,365 @@
+//! A repository over one user table: list (the query language), read, create, update, delete
+//! and count, with every name checked against the definition and every value bound. Default
+//! CRUD (HTTP) and the `repos` capability (plugins) are two front ends of this one module.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, Func, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlErr};
+use serde_json::{Map, Value, json};
+
+use super::TableDef;
+use super::query::FilterBuilder;
+use super::rows::{Kind, columns_of, read, select_expr, writable};
+use crate::error::HttpError;
+
+/// Default number of rows a list returns.
+pub const DEFAULT_LIMIT: u64 = 10;
+
+/// A list request: the query language, parsed from a query string or from a plugin's JSON.
+#[derive(Debug, Default, Clone)]
+pub struct ListQuery {
+    pub filter: Option<Value>,
+    /// `None` or `*`: every field.
+    pub fields: Option<Vec<String>>,
+    /// `name` ascending, `-name` descending; id breaks ties.
+    pub sort: Vec<String>,
+    /// Default [`DEFAULT_LIMIT`]; 0 means the configured maximum.
+    pub limit: Option<u64>,
+    /// From 1.
+    pub page: Option<u64>,
+    /// `totalCount`, `filterCount` or `*`.
+    pub meta: Vec<String>,
+}
+
+impl ListQuery {
+    /// Reads `{filter, fields, sort, limit, page, meta}` from JSON; `fields`, `sort` and `meta`
+    /// may be lists or comma-separated strings.
+    pub fn from_json(value: &Value) -> Result<ListQuery, HttpError> {
+        let Value::Object(map) = value else {
+            if value.is_null() {
+                return Ok(ListQuery::default());
+            }
+            return Err(HttpError::bad_request(
+                "INVALID_QUERY",
+                "a query is a JSON object",
+            ));
+        };
+        let words = |name: &str| -> Result<Vec<String>, HttpError> {
+            match map.get(name) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::String(s)) => Ok(list_of(s)),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str().map(str::to_owned).ok_or_else(|| {
+                            HttpError::bad_request("INVALID_QUERY", format!("{name} lists strings"))
+                        })
+                    })
+                    .collect(),
+                Some(_) => Err(HttpError::bad_request(
+                    "INVALID_QUERY",
+                    format!("{name} is a list or a string"),
+                )),
+            }
+        };
+        let number = |name: &str| -> Result<Option<u64>, HttpError> {
+            match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+                    HttpError::bad_request(
+                        "INVALID_QUERY",
+                        format!("{name} must be a whole number"),
+                    )
+                }),
+            }
+        };
+        for key in map.keys() {
+            if !matches!(
+                key.as_str(),
+                "filter" | "fields" | "sort" | "limit" | "page" | "meta"
+            ) {
+                return Err(HttpError::bad_request(
+                    "INVALID_QUERY",
+                    format!("{key:?} is not one of filter, fields, sort, limit, page, meta"),
+                ));
+            }
+        }
+        let fields = words("fields")?;
+        Ok(ListQuery {
+            filter: map.get("filter").filter(|f| !f.is_null()).cloned(),
+            fields: (!fields.is_empty()).then_some(fields),
+            sort: words("sort")?,
+            limit: number("limit")?,
+            page: number("page")?,
+            meta: words("meta")?,
+        })
+    }
+}
+
+/// Comma-separated words, trimmed, empty ones dropped.
+pub fn list_of(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub struct Repository<'a> {
+    pub db: &'a DatabaseConnection,
+    pub table: Arc<TableDef>,
+    /// Every table, for relation filters.
+    pub tables: &'a HashMap<String, Arc<TableDef>>,
+    /// The most rows a list returns.
+    pub max_limit: u64,
+}
+
+/// A write the database refused: a unique value taken (409), a related row missing or still
+/// referring (400).
+fn write_error(e: DbErr) -> HttpError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(detail)) => HttpError::conflict(
+            "UNIQUE_VIOLATION",
+            format!("a row with this value exists: {detail}"),
+        ),
+        Some(SqlErr::ForeignKeyConstraintViolation(detail)) => HttpError::bad_request(
+            "VALIDATION_ERROR",
+            format!("a related row does not exist, or rows still refer to this one: {detail}"),
+        ),
+        _ => e.into(),
+    }
+}
+
+fn bad_query(message: String) -> HttpError {
+    HttpError::bad_request("INVALID_QUERY", message)
+}
+
+impl Repository<'_> {
+    fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    fn select(&self, columns: &[(String, Kind)]) -> SelectStatement {
+        let mut select = Query::select();
+        select.from(Alias::new(&self.table.name));
+        for (name, _) in columns {
+            select.expr_as(
+                select_expr(&self.table, name, self.backend()),
+                Alias::new(name),
+            );
+        }
+        select
+    }
+
+    fn by_id(&self, id: i64) -> sea_orm::sea_query::SimpleExpr {
+        Expr::col((Alias::new(&self.table.name), Alias::new("id"))).eq(id)
+    }
+
+    fn not_found(&self, id: i64) -> HttpError {
+        HttpError::not_found(format!("no row {id} in {}", self.table.name))
+    }
+
+    /// The condition a filter stands for.
+    fn condition(&self, filter: &Value) -> Result<Condition, HttpError> {
+        FilterBuilder {
+            tables: self.tables,
+            backend: self.backend(),
+        }
+        .condition(&self.table, filter)
+    }
+
+    /// Row `id`, or 404.
+    pub async fn one(&self, id: i64) -> Result<Value, HttpError> {
+        let columns = columns_of(&self.table);
+        let statement = self.select(&columns).and_where(self.by_id(id)).to_owned();
+        let row = self
+            .db
+            .query_one(self.backend().build(&statement))
+            .await?
+            .ok_or_else(|| self.not_found(id))?;
+        Ok(read(&row, &columns))
+    }
+
+    async fn count_where(&self, condition: Option<Condition>) -> Result<i64, HttpError> {
+        let mut statement = Query::select();
+        statement
+            .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("n"))
+            .from(Alias::new(&self.table.name));
+        if let Some(condition) = condition {
+            statement.cond_where(condition);
+        }
+        let row = self.db.query_one(self.backend().build(&statement)).await?;
+        Ok(row
+            .map(|r| r.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0))
+    }
+
+    /// How many rows match `filter` (all without one).
+    pub async fn count(&self, filter: Option<&Value>) -> Result<i64, HttpError> {
+        let condition = filter.map(|f| self.condition(f)).transpose()?;
+        self.count_where(condition).await
+    }
+
+    /// `{"data": [...], "meta"?: {...}}` for `query`.
+    pub async fn find(&self, query: &ListQuery) -> Result<Value, HttpError> {
+        let all = columns_of(&self.table);
+        let columns = match &query.fields {
+            None => all.clone(),
+            Some(names) if names.iter().any(|n| n == "*") => all.clone(),
+            Some(names) => names
+                .iter()
+                .map(|name| {
+                    all.iter().find(|(n, _)| n == name).cloned().ok_or_else(|| {
+                        bad_query(format!(
+                            "fields: {name:?} is not a field of {}",
+                            self.table.name
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let condition = query
+            .filter
+            .as_ref()
+            .map(|f| self.condition(f))
+            .transpose()?;
+        let mut statement = self.select(&columns);
+        if let Some(condition) = &condition {
+            statement.cond_where(condition.clone());
+        }
+        for key in &query.sort {
+            let (name, order) = match key.strip_prefix('-') {
+                Some(name) => (name, Order::Desc),
+                None => (key.as_str(), Order::Asc),
+            };
+            if !all.iter().any(|(n, _)| n == name) {
+                return Err(bad_query(format!(
+                    "sort: {name:?} is not a field of {}",
+                    self.table.name
+                )));
+            }
+            statement.order_by((Alias::new(&self.table.name), Alias::new(name)), order);
+        }
+        statement.order_by((Alias::new(&self.table.name), Alias::new("id")), Order::Asc);
+        let limit = match query.limit.unwrap_or(DEFAULT_LIMIT) {
+            0 => self.max_limit,
+            n => n.min(self.max_limit),
+        };
+        let page = query.page.unwrap_or(1);
+        if page == 0 {
+            return Err(bad_query("page starts at 1".into()));
+        }
+        statement
+            .limit(limit)
+            .offset((page - 1).saturating_mul(limit));
+        let rows = self.db.query_all(self.backend().build(&statement)).await?;
+        let data: Vec<Value> = rows.iter().map(|r| read(r, &columns)).collect();
+        let mut out = json!({ "data": data });
+        if !query.meta.is_empty() {
+            let every = query.meta.iter().any(|m| m == "*");
+            if let Some(name) = query
+                .meta
+                .iter()
+                .find(|m| !matches!(m.as_str(), "*" | "totalCount" | "filterCount"))
+            {
+                return Err(bad_query(format!(
+                    "meta: {name:?} is not totalCount or filterCount"
+                )));
+            }
+            let mut meta = Map::new();
+            if every || query.meta.iter().any(|m| m == "totalCount") {
+                meta.insert("totalCount".into(), self.count_where(None).await?.into());
+            }
+            if every || query.meta.iter().any(|m| m == "filterCount") {
+                meta.insert(
+                    "filterCount".into(),
+                    self.count_where(condition).await?.into(),
+                );
+            }
+            out["meta"] = Value::Object(meta);
+        }
+        Ok(out)
+    }
+
+    /// The first row `query` finds, if any.
+    pub async fn find_one(&self, query: &ListQuery) -> Result<Option<Value>, HttpError> {
+        let first = ListQuery {
+            limit: Some(1),
+            page: Some(1),
+            meta: Vec::new(),
+            ..query.clone()
+        };
+        let found = self.find(&first).await?;
+        Ok(found["data"]
+            .as_array()
+            .and_then(|rows| rows.first().cloned()))
+    }
+
+    fn now() -> sea_orm::sea_query::SimpleExpr {
+        Expr::val(sea_orm::sea_query::Value::ChronoDateTimeUtc(Some(
+            Box::new(chrono::Utc::now()),
+        )))
+        .into()
+    }
+
+    /// Inserts a row from `body` (checked in full) and returns it.
+    pub async fn create(&self, body: &Value) -> Result<Value, HttpError> {
+        let values = writable(&self.table, body, false, self.backend())?;
+        let mut columns: Vec<Alias> = values.iter().map(|(n, _)| Alias::new(n)).collect();
+        let mut exprs: Vec<_> = values.into_iter().map(|(_, v)| v).collect();
+        columns.extend([Alias::new("createdAt"), Alias::new("updatedAt")]);
+        exprs.extend([Self::now(), Self::now()]);
+        let statement = Query::insert()
+            .into_table(Alias::new(&self.table.name))
+            .columns(columns)
+            .values(exprs)
+            .map_err(HttpError::internal)?
+            .returning_col(Alias::new("id"))
+            .to_owned();
+        let row = self
+            .db
+            .query_one(self.backend().build(&statement))
+            .await
+            .map_err(write_error)?
+            .ok_or_else(|| HttpError::internal("insert returned no id"))?;
+        let id: i64 = row.try_get("", "id")?;
+        self.one(id).await
+    }
+
+    /// Changes the fields `body` names on row `id` and returns the row.
+    pub async fn update(&self, id: i64, body: &Value) -> Result<Value, HttpError> {
+        let mut values = writable(&self.table, body, true, self.backend())?;
+        values.push(("updatedAt".into(), Self::now()));
+        let statement = Query::update()
+            .table(Alias::new(&self.table.name))
+            .values(values.into_iter().map(|(n, v)| (Alias::new(n), v)))
+            .and_where(self.by_id(id))
+            .to_owned();
+        let done = self
+            .db
+            .execute(self.backend().build(&statement))
+            .await
+            .map_err(write_error)?;
+        if done.rows_affected() == 0 {
+            return Err(self.not_found(id));
+        }
+        self.one(id).await
+    }
+
+    /// Deletes row `id` and returns what it was.
+    pub async fn delete(&self, id: i64) -> Result<Value, HttpError> {
+        let row = self.one(id).await?;
+        let statement = Query::delete()
+            .from_table(Alias::new(&self.table.name))
+            .and_where(self.by_id(id))
+            .to_owned();
+        self.db
+            .execute(self.backend().build(&statement))
+            .await
+            .map_err(write_error)?;
+        Ok(row)
+    }
+}
