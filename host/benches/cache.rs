@@ -14,21 +14,14 @@ mod common;
 use std::hint::black_box;
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ::hookline::Settings;
 use ::hookline::cache::Backends;
-use ::hookline::capabilities::{Capabilities, HelpersCtx};
-use ::hookline::config::{
-    DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-    DEFAULT_MAX_INSTANCES,
-};
-use ::hookline::runtime::{HookCall, HookOutcome, HookRuntime, PluginKind, RuntimeLimits};
-use common::{Samples, per_call, plugin_binary, request_context};
+use ::hookline::runtime::{HookCall, HookOutcome, HookRuntime};
+use common::{Samples, per_call, request_context};
 use criterion::Criterion;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use tokio::runtime::Runtime;
 
 const SAMPLE_SIZE: usize = 100;
@@ -81,35 +74,21 @@ impl Drop for RedisProcess {
 }
 
 /// A hook runtime over `backends`, with `cache-probe` prepared as a handler.
-fn probe_runtime(backends: &Backends, artifacts: &std::path::Path) -> (HookRuntime, HookCall) {
-    let tokens = Arc::new(hookline::auth::TokenService::from_settings(
-        "benchmark-secret-benchmark-secret-0123",
-        &hookline::Settings::default(),
-    ));
-    let capabilities = Capabilities {
-        helpers: Arc::new(HelpersCtx::new(tokens, 4)),
-        cache: backends.cache.clone(),
-        limits: backends.limits.clone(),
-    };
-    let limits = RuntimeLimits {
-        memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
-        max_instances: DEFAULT_MAX_INSTANCES,
-        hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
-        max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-        artifact_dir: artifacts.to_owned(),
-    };
-    let runtime = HookRuntime::new(limits, capabilities).expect("building the hook runtime");
-    let binary = plugin_binary("cache_probe");
-    let sha256 = hex::encode(Sha256::digest(&binary));
-    let plugin = runtime
-        .prepare("cache-probe", 1, &sha256, &binary)
-        .expect("preparing cache-probe");
-    let call = HookCall {
-        plugin: Arc::new(plugin),
-        kind: PluginKind::Handler,
-        config: Arc::from("{}"),
-    };
-    (runtime, call)
+fn probe_runtime(
+    rt: &Runtime,
+    backends: &Backends,
+    artifacts: &std::path::Path,
+) -> (HookRuntime, HookCall) {
+    let db = rt
+        .block_on(sea_orm::Database::connect("sqlite::memory:"))
+        .expect("an in-memory database");
+    let capabilities = common::capabilities(backends, db, common::no_tables());
+    common::runtime_with(
+        common::default_limits(artifacts),
+        capabilities,
+        "cache_probe",
+        &[],
+    )
 }
 
 /// Runs the probe with `op` once and returns its `result`.
@@ -166,8 +145,8 @@ fn main() {
     })
     .expect("redis backends");
     let embedded = Backends::from_settings(&Settings::default()).expect("in-process backends");
-    let (redis_runtime, redis_call) = probe_runtime(&on_redis, artifacts.path());
-    let (embedded_runtime, embedded_call) = probe_runtime(&embedded, artifacts.path());
+    let (redis_runtime, redis_call) = probe_runtime(&rt, &on_redis, artifacts.path());
+    let (embedded_runtime, embedded_call) = probe_runtime(&rt, &embedded, artifacts.path());
 
     let value = json!({"id": 123, "name": "Ada Lovelace", "roles": ["admin", "editor"]});
     let set = json!({"op": "setNoExpire", "key": "user:123", "value": value});

@@ -9,21 +9,13 @@
 mod common;
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ::hookline::config::{
-    DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-    DEFAULT_MAX_INSTANCES,
-};
 use ::hookline::context::RequestContext;
-use ::hookline::runtime::{
-    AllocationMode, HookCall, HookOutcome, HookRuntime, PluginKind, RuntimeLimits,
-};
+use ::hookline::runtime::{AllocationMode, HookOutcome};
 use common::{Samples, per_call, plugin_binary};
 use criterion::Criterion;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use tokio::runtime::Runtime;
 
 /// The criterion group; its two functions are the two ways of running the same call.
@@ -57,6 +49,7 @@ mod bare {
     use self::hookline::plugin::helpers::{self, Encoding, HelperError, SshKeyPair};
     use self::hookline::plugin::log;
     use self::hookline::plugin::rate_limit::{self, Options, RateLimitResult};
+    use self::hookline::plugin::repos;
     use self::hookline::plugin::types::{self, ErrorInfo, HookError, User};
 
     /// The host side of `request-context`: carries nothing, every read is a constant.
@@ -185,6 +178,29 @@ mod bare {
             unused()
         }
         fn status(&mut self, _: String, _: Options) -> LimitAnswer<RateLimitResult> {
+            unused()
+        }
+    }
+
+    type RepoAnswer<T> = wasmtime::Result<Result<T, repos::RepoError>>;
+
+    impl repos::Host for BareState {
+        fn find(&mut self, _: String, _: String) -> RepoAnswer<String> {
+            unused()
+        }
+        fn find_one(&mut self, _: String, _: String) -> RepoAnswer<Option<String>> {
+            unused()
+        }
+        fn create(&mut self, _: String, _: String) -> RepoAnswer<String> {
+            unused()
+        }
+        fn update(&mut self, _: String, _: i64, _: String) -> RepoAnswer<String> {
+            unused()
+        }
+        fn delete(&mut self, _: String, _: i64) -> RepoAnswer<String> {
+            unused()
+        }
+        fn count(&mut self, _: String, _: String) -> RepoAnswer<u64> {
             unused()
         }
     }
@@ -345,35 +361,14 @@ fn bench_invoke(
 ) {
     let binary = plugin_binary("hello");
     let artifacts = tempfile::tempdir().expect("creating a temporary artifact directory");
-    let tokens = std::sync::Arc::new(hookline::auth::TokenService::from_settings(
-        "benchmark-secret-benchmark-secret-0123",
-        &hookline::Settings::default(),
-    ));
     let backends = hookline::cache::Backends::from_settings(&hookline::Settings::default())
         .expect("in-process cache backends");
-    let capabilities = hookline::capabilities::Capabilities {
-        helpers: std::sync::Arc::new(hookline::capabilities::HelpersCtx::new(tokens, 4)),
-        cache: backends.cache.clone(),
-        limits: backends.limits.clone(),
-    };
-    let limits = RuntimeLimits {
-        memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
-        max_instances: DEFAULT_MAX_INSTANCES,
-        hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
-        max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-        artifact_dir: artifacts.path().to_owned(),
-    };
-    let runtime =
-        HookRuntime::new(limits.clone(), capabilities).expect("building the hook runtime");
-    let sha256 = hex::encode(Sha256::digest(&binary));
-    let plugin = runtime
-        .prepare("hello", 1, &sha256, &binary)
-        .expect("preparing hello");
-    let call = HookCall {
-        plugin: Arc::new(plugin),
-        kind: PluginKind::Handler,
-        config: Arc::from("{}"),
-    };
+    let db = rt
+        .block_on(sea_orm::Database::connect("sqlite::memory:"))
+        .expect("an in-memory database");
+    let capabilities = common::capabilities(&backends, db, common::no_tables());
+    let limits = common::default_limits(artifacts.path());
+    let (runtime, call) = common::runtime_with(limits.clone(), capabilities, "hello", &[]);
 
     assert!(
         runtime.mode() != AllocationMode::OnDemand,

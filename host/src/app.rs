@@ -15,13 +15,13 @@ use crate::auth::{
     IdentityCache, TokenService, ensure_root_admin, hash_password, load_or_create_secret,
 };
 use crate::cache::Backends;
-use crate::capabilities::{Capabilities, HelpersCtx};
+use crate::capabilities::{Capabilities, HelpersCtx, ReposCtx};
 use crate::config::Settings;
 use crate::error::HttpError;
 use crate::events::{Change, EventBus};
 use crate::routing::{HookRow, RouteRow, RouteTable, build_table};
 use crate::runtime::{HookRuntime, PluginRegistry, RuntimeLimits};
-use crate::schema::TableDef;
+use crate::schema::TableRegistry;
 use crate::store::entities::{hook, plugin, plugin_version, route};
 use crate::store::{self, parse_json_text};
 
@@ -53,7 +53,7 @@ pub struct AppInner {
     /// Publishes this node's changes to the other nodes (with Redis).
     pub events: EventBus,
     /// User table definitions by name, for default CRUD (and later `repos`).
-    pub tables: ArcSwap<HashMap<String, Arc<TableDef>>>,
+    pub tables: Arc<TableRegistry>,
     /// Compared against when a login names an unknown email, to keep timing uniform.
     pub dummy_hash: String,
     /// Serialises changes to route and hook definitions so that a conflict check and the
@@ -69,10 +69,16 @@ impl AppState {
         ensure_root_admin(&db, &settings).await?;
         let tokens = Arc::new(TokenService::from_settings(&secret, &settings));
         let backends = Backends::from_settings(&settings)?;
+        let tables: Arc<TableRegistry> = Arc::new(ArcSwap::from_pointee(HashMap::new()));
         let capabilities = Capabilities {
             helpers: Arc::new(HelpersCtx::new(tokens.clone(), settings.bcrypt_cost)),
             cache: backends.cache.clone(),
             limits: backends.limits.clone(),
+            repos: Arc::new(ReposCtx {
+                db: db.clone(),
+                tables: tables.clone(),
+                max_limit: settings.max_query_limit,
+            }),
         };
         let runtime = HookRuntime::new(
             RuntimeLimits {
@@ -92,7 +98,7 @@ impl AppState {
             identities: IdentityCache::new(Duration::from_secs(settings.identity_cache_ttl_secs)),
             backends,
             events: EventBus::from_settings(&settings)?,
-            tables: ArcSwap::from_pointee(HashMap::new()),
+            tables,
             access: Access::new(ClientIpResolver::new(
                 crate::access::client_ip::parse_list(&settings.trusted_proxies)
                     .map_err(|e| anyhow::anyhow!("invalid setting: trusted_proxies: {e}"))?,
@@ -220,6 +226,7 @@ pub fn route_row(r: &route::Model, default_timeout_ms: u64) -> RouteRow {
         published: methods_of(&r.published_methods),
         handler_plugin: r.handler_plugin.clone(),
         table: r.table_name.clone(),
+        target_tables: names_of(r.target_tables.as_deref()),
         handler_config: parse_json_text(&r.handler_config),
         timeout: Duration::from_millis(
             r.timeout_ms.map(|t| t as u64).unwrap_or(default_timeout_ms),
@@ -237,7 +244,18 @@ pub fn hook_row(h: &hook::Model) -> HookRow {
         priority: h.priority,
         enabled: h.enabled,
         config: parse_json_text(&h.config),
+        tables: names_of(h.tables.as_deref()),
     }
+}
+
+/// A JSON array of names from a nullable text column.
+fn names_of(text: Option<&str>) -> Vec<String> {
+    text.map(parse_json_text)
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_owned))
+        .collect()
 }
 
 trait VersionQuery {

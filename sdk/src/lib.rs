@@ -87,6 +87,7 @@ mod export;
 pub mod helpers;
 mod json;
 pub mod rate_limit;
+pub mod repos;
 mod types;
 
 pub use context::Context;
@@ -120,7 +121,9 @@ pub use serde_json::{Value, json};
 /// What the code [`export!`] generates refers to; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::bindings::hookline::plugin::{cache, context, helpers, log, rate_limit, types};
+    pub use crate::bindings::hookline::plugin::{
+        cache, context, helpers, log, rate_limit, repos, types,
+    };
     pub use crate::export::{run_handler, run_post_hook, run_pre_hook};
     pub use wit_bindgen;
 }

@@ -4,14 +4,25 @@
 #![allow(dead_code, reason = "each benchmark uses a different part")]
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ::hookline::config::DEFAULT_MAX_LOG_ENTRIES;
+use ::hookline::cache::Backends;
+use ::hookline::capabilities::{Capabilities, HelpersCtx, ReposCtx};
+use ::hookline::config::{
+    DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+    DEFAULT_MAX_INSTANCES, DEFAULT_MAX_LOG_ENTRIES,
+};
 use ::hookline::context::RequestContext;
+use ::hookline::runtime::{HookCall, HookRuntime, PluginKind, RuntimeLimits};
+use ::hookline::schema::TableRegistry;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
+use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 /// A request context like the pipeline builds for `path` on `pattern` with a JSON `body`.
 pub fn request_context(path: &str, pattern: &str, body: Value) -> RequestContext {
@@ -73,4 +84,65 @@ pub fn per_call(samples: &Samples, n: usize) -> Option<Duration> {
     let iters: u64 = measured.iter().map(|(i, _)| i).sum();
     let total: Duration = measured.iter().map(|(_, d)| *d).sum();
     (iters > 0).then(|| total / u32::try_from(iters).unwrap_or(u32::MAX))
+}
+
+/// The runtime limits the server uses by default, with artifacts cached in `artifacts`.
+pub fn default_limits(artifacts: &Path) -> RuntimeLimits {
+    RuntimeLimits {
+        memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
+        max_instances: DEFAULT_MAX_INSTANCES,
+        hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
+        max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
+        artifact_dir: artifacts.to_owned(),
+    }
+}
+
+/// Every capability as the server builds it, over `backends`, `db` and `tables`.
+pub fn capabilities(
+    backends: &Backends,
+    db: DatabaseConnection,
+    tables: Arc<TableRegistry>,
+) -> Capabilities {
+    let tokens = Arc::new(::hookline::auth::TokenService::from_settings(
+        "benchmark-secret-benchmark-secret-0123",
+        &::hookline::Settings::default(),
+    ));
+    Capabilities {
+        helpers: Arc::new(HelpersCtx::new(tokens, 4)),
+        cache: backends.cache.clone(),
+        limits: backends.limits.clone(),
+        repos: Arc::new(ReposCtx {
+            db,
+            tables,
+            max_limit: 1000,
+        }),
+    }
+}
+
+/// An empty table registry, for benchmarks that use no tables.
+pub fn no_tables() -> Arc<TableRegistry> {
+    Arc::new(TableRegistry::from_pointee(HashMap::new()))
+}
+
+/// A hook runtime over `capabilities` with plugin `stem` prepared as the handler `name`, which
+/// may use `tables` through `repos`.
+pub fn runtime_with(
+    limits: RuntimeLimits,
+    capabilities: Capabilities,
+    stem: &str,
+    tables: &[&str],
+) -> (HookRuntime, HookCall) {
+    let runtime = HookRuntime::new(limits, capabilities).expect("building the hook runtime");
+    let binary = plugin_binary(stem);
+    let sha256 = hex::encode(Sha256::digest(&binary));
+    let plugin = runtime
+        .prepare(stem, 1, &sha256, &binary)
+        .unwrap_or_else(|e| panic!("preparing {stem}: {e}"));
+    let call = HookCall {
+        plugin: Arc::new(plugin),
+        kind: PluginKind::Handler,
+        config: Arc::from("{}"),
+        tables: tables.iter().map(|t| Arc::from(*t)).collect(),
+    };
+    (runtime, call)
 }

@@ -29,6 +29,8 @@ pub struct HookInput {
     priority: Option<i32>,
     enabled: Option<bool>,
     config: Option<Value>,
+    /// Tables this attachment may use through `repos`, beyond its route's.
+    tables: Option<Vec<String>>,
 }
 
 pub fn hook_json(h: &hook::Model) -> Value {
@@ -41,6 +43,7 @@ pub fn hook_json(h: &hook::Model) -> Value {
         "priority": h.priority,
         "enabled": h.enabled,
         "config": parse_json_text(&h.config),
+        "tables": h.tables.as_deref().map(parse_json_text).unwrap_or_else(|| json!([])),
         "createdAt": h.created_at,
         "updatedAt": h.updated_at,
     })
@@ -106,6 +109,10 @@ async fn merged(
             format!("plugin {plugin} does not export a {phase}Hook"),
         ));
     }
+    let tables = match input.tables {
+        Some(names) => Some(super::known_tables(state, names)?),
+        None => None,
+    };
     let now = Utc::now();
     let mut model = match current {
         Some(c) => c.clone().into_active_model(),
@@ -129,6 +136,9 @@ async fn merged(
     }
     if let Some(c) = input.config {
         model.config = Set(c.to_string());
+    }
+    if let Some(tables) = tables {
+        model.tables = Set(Some(tables));
     }
     model.updated_at = Set(now);
     Ok(model)

@@ -136,6 +136,18 @@ where
         .ok_or_else(|| HttpError::not_found(format!("no {what} with id {id}")))
 }
 
+/// A JSON array of `names` after checking each is a user table: 422 `UNKNOWN_TABLE` otherwise.
+fn known_tables(state: &AppState, names: Vec<String>) -> Result<String, HttpError> {
+    let tables = state.tables.load();
+    if let Some(unknown) = names.iter().find(|n| !tables.contains_key(n.as_str())) {
+        return Err(HttpError::unprocessable(
+            "UNKNOWN_TABLE",
+            format!("no table named {unknown:?}"),
+        ));
+    }
+    Ok(serde_json::Value::from(names).to_string())
+}
+
 /// Parses a numeric id from the path, 400 `INVALID_ID` otherwise.
 fn parse_id(raw: &str) -> Result<i64, HttpError> {
     raw.parse()

@@ -47,6 +47,8 @@ pub struct RouteInput {
     handler: Option<HandlerInput>,
     /// A table whose default CRUD the route serves, instead of a handler.
     table: Option<String>,
+    /// The tables the route's hooks may use through `repos` (its target tables).
+    tables: Option<Vec<String>>,
     published_methods: Option<Vec<String>>,
     timeout_ms: Option<u64>,
 }
@@ -58,6 +60,7 @@ pub fn route_json(r: &route::Model) -> Value {
         "methods": parse_json_text(&r.methods),
         "handler": r.handler_plugin.as_ref().map(|p| json!({"plugin": p, "config": parse_json_text(&r.handler_config)})),
         "table": r.table_name,
+        "tables": r.target_tables.as_deref().map(parse_json_text).unwrap_or_else(|| json!([])),
         "publishedMethods": parse_json_text(&r.published_methods),
         "timeoutMs": r.timeout_ms,
         "createdAt": r.created_at,
@@ -183,6 +186,10 @@ fn merged(
         (None, Some(c)) => c.timeout_ms,
         (None, None) => None,
     };
+    let target_tables = match input.tables {
+        Some(names) => Some(super::known_tables(state, names)?),
+        None => None,
+    };
     let now = Utc::now();
     let mut model = match current {
         Some(c) => c.clone().into_active_model(),
@@ -207,6 +214,9 @@ fn merged(
         }
     }
     model.timeout_ms = Set(timeout_ms);
+    if let Some(tables) = target_tables {
+        model.target_tables = Set(Some(tables));
+    }
     model.updated_at = Set(now);
     Ok(model)
 }
@@ -229,6 +239,7 @@ async fn check_conflicts(state: &AppState, id: Option<i64>, path: &str) -> Resul
         handler_plugin: None,
         handler_config: Value::Null,
         table: None,
+        target_tables: Vec::new(),
         timeout: Duration::ZERO,
     });
     build_table(&routes, &hooks)

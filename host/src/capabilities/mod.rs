@@ -8,12 +8,14 @@ mod context;
 mod helpers;
 mod log;
 mod rate_limit;
+mod repos;
 
 use std::sync::Arc;
 
 use wasmtime::component::{HasSelf, Linker};
 
 pub use helpers::HelpersCtx;
+pub use repos::ReposCtx;
 
 use crate::runtime::HostState;
 use crate::runtime::bindings::{self, types};
@@ -25,6 +27,7 @@ pub struct Capabilities {
     pub helpers: Arc<HelpersCtx>,
     pub cache: Arc<crate::cache::CacheService>,
     pub limits: Arc<crate::cache::RateLimitService>,
+    pub repos: Arc<ReposCtx>,
 }
 
 /// Links every Hookline interface into `linker`.

@@ -143,6 +143,7 @@ async fn call(
         plugin,
         kind,
         config: attachment.config.clone(),
+        tables: attachment.tables.clone(),
     };
     state.runtime.invoke(&call, ctx, deadline).await
 }

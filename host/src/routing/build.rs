@@ -20,6 +20,8 @@ pub struct RouteRow {
     pub handler_plugin: Option<String>,
     /// The table whose default CRUD the route serves when it has no handler plugin.
     pub table: Option<String>,
+    /// The tables the route's hooks may use through `repos` (its `table` is one implicitly).
+    pub target_tables: Vec<String>,
     pub handler_config: serde_json::Value,
     pub timeout: Duration,
 }
@@ -36,13 +38,30 @@ pub struct HookRow {
     pub priority: i32,
     pub enabled: bool,
     pub config: serde_json::Value,
+    /// Tables this attachment may use beyond its route's.
+    pub tables: Vec<String>,
 }
 
-fn attachment(hook: &HookRow) -> Attachment {
+/// The tables of `route` and `more`, without repeats.
+fn tables_of(route: &RouteRow, more: &[String]) -> Arc<[Arc<str>]> {
+    let mut names: Vec<&str> = route
+        .table
+        .iter()
+        .chain(&route.target_tables)
+        .chain(more)
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(Arc::from).collect()
+}
+
+fn attachment(hook: &HookRow, route: &RouteRow) -> Attachment {
     Attachment {
         hook_id: Some(hook.id),
         plugin: hook.plugin.as_str().into(),
         config: hook.config.to_string().into(),
+        tables: tables_of(route, &hook.tables),
     }
 }
 
@@ -55,15 +74,18 @@ fn tier(hook: &HookRow) -> u8 {
     }
 }
 
-fn chain(hooks: &[&HookRow], route_id: i64, method: &Method) -> HookChain {
+fn chain(hooks: &[&HookRow], route: &RouteRow, method: &Method) -> HookChain {
     let mut matching: Vec<&HookRow> = hooks
         .iter()
         .copied()
-        .filter(|h| h.route_id.is_none_or(|id| id == route_id))
+        .filter(|h| h.route_id.is_none_or(|id| id == route.id))
         .filter(|h| h.methods.is_empty() || h.methods.contains(method))
         .collect();
     matching.sort_by_key(|h| (tier(h), h.priority, h.id));
-    matching.into_iter().map(attachment).collect()
+    matching
+        .into_iter()
+        .map(|hook| attachment(hook, route))
+        .collect()
 }
 
 /// Builds the table; a path that does not parse or conflicts with another is an error naming it.
@@ -75,7 +97,7 @@ pub fn build_table(routes: &[RouteRow], hooks: &[HookRow]) -> Result<RouteTable,
         let per_method = |hooks: &[&HookRow]| -> HashMap<Method, HookChain> {
             row.methods
                 .iter()
-                .map(|m| (m.clone(), chain(hooks, row.id, m)))
+                .map(|m| (m.clone(), chain(hooks, row, m)))
                 .collect()
         };
         let route = CompiledRoute {
@@ -87,6 +109,7 @@ pub fn build_table(routes: &[RouteRow], hooks: &[HookRow]) -> Result<RouteTable,
                 hook_id: None,
                 plugin: plugin.as_str().into(),
                 config: row.handler_config.to_string().into(),
+                tables: tables_of(row, &[]),
             }),
             table: row.table.as_deref().map(Arc::from),
             timeout: row.timeout,
@@ -113,6 +136,7 @@ mod tests {
             handler_plugin: Some("h".into()),
             handler_config: serde_json::json!({}),
             table: None,
+            target_tables: Vec::new(),
             timeout: Duration::from_secs(1),
         }
     }
@@ -127,6 +151,7 @@ mod tests {
             priority,
             enabled: true,
             config: serde_json::json!({}),
+            tables: Vec::new(),
         }
     }
 

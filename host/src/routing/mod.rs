@@ -23,6 +23,8 @@ pub struct Attachment {
     pub hook_id: Option<i64>,
     pub plugin: Arc<str>,
     pub config: Arc<str>,
+    /// The tables the hook may use through `repos`: its route's and its own.
+    pub tables: Arc<[Arc<str>]>,
 }
 
 /// Hooks of one phase for one method of one route, already in execution order.

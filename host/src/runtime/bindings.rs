@@ -13,6 +13,7 @@ wasmtime::component::bindgen!({
         // Network round trips to the cache backend (or its in-process twin).
         "hookline:plugin/cache": async | trappable,
         "hookline:plugin/rate-limit": async | trappable,
+        "hookline:plugin/repos": async | trappable,
         default: trappable,
     },
     exports: { default: async },
@@ -22,4 +23,4 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::exports::hookline::plugin::{handler, post_hook, pre_hook};
-pub use self::hookline::plugin::{cache, context, helpers, log, rate_limit, types};
+pub use self::hookline::plugin::{cache, context, helpers, log, rate_limit, repos, types};

@@ -23,6 +23,8 @@ pub struct HookCall {
     pub kind: PluginKind,
     /// The configuration JSON, serialised once when the route table was built.
     pub config: Arc<str>,
+    /// The tables the hook may use through `repos`.
+    pub tables: Arc<[Arc<str>]>,
 }
 
 /// What a successful call produced.
@@ -76,6 +78,7 @@ impl HookRuntime {
             phase,
             config: call.config.clone(),
             plugin: plugin.name.clone(),
+            tables: call.tables.clone(),
             deadline,
             memory_bytes: self.limits.memory_bytes,
             output_bytes: self.limits.max_guest_output_bytes,

@@ -36,6 +36,8 @@ pub struct HostState {
     pub(crate) phase: Phase,
     pub(crate) config: Arc<str>,
     pub(crate) plugin: Arc<str>,
+    /// The tables this call may use through `repos`.
+    pub(crate) tables: Arc<[Arc<str>]>,
     /// When this call must end; host calls that wait (sleep) end early at it.
     pub(crate) deadline: Instant,
     /// The shared state of every capability (helpers, cache, rate limits).
@@ -47,6 +49,7 @@ pub(crate) struct CallSetup {
     pub phase: Phase,
     pub config: Arc<str>,
     pub plugin: Arc<str>,
+    pub tables: Arc<[Arc<str>]>,
     pub deadline: Instant,
     pub memory_bytes: usize,
     pub output_bytes: usize,
@@ -81,6 +84,7 @@ impl HostState {
             phase: setup.phase,
             config: setup.config,
             plugin: setup.plugin,
+            tables: setup.tables,
             deadline: setup.deadline,
             capabilities: capabilities.clone(),
         }

@@ -8,11 +8,19 @@ pub mod query;
 pub mod repo;
 pub mod rows;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 
 pub use model::{Column, ColumnInput, ColumnType, OnDelete, Relation, RelationInput, TableDef};
 
 use crate::store::entities::table_definition;
+
+/// Every user table's definition by name, swapped whole on change; shared by default CRUD and
+/// the `repos` capability.
+pub type TableRegistry = ArcSwap<HashMap<String, Arc<TableDef>>>;
 
 /// The definition stored in `row`.
 pub fn definition_of(row: &table_definition::Model) -> Result<TableDef, DbErr> {

@@ -23,7 +23,15 @@ const WIT_PACKAGE: &str = "hookline:plugin";
 const WIT_VERSION: &str = "0.1.0";
 
 /// The interfaces of the `host` world, mapped onto the SDK's bindings (same module names).
-const HOST_INTERFACES: [&str; 6] = ["types", "context", "log", "helpers", "cache", "rate-limit"];
+const HOST_INTERFACES: [&str; 7] = [
+    "types",
+    "context",
+    "log",
+    "helpers",
+    "cache",
+    "rate-limit",
+    "repos",
+];
 
 /// Expands `export!`.
 pub(crate) fn expand(spec: &ExportSpec) -> TokenStream {

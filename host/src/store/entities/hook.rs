@@ -17,6 +17,9 @@ pub struct Model {
     pub enabled: bool,
     #[sea_orm(column_type = "Text")]
     pub config: String,
+    /// JSON array of tables this attachment may use beyond its route's.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub tables: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -20,6 +20,9 @@ pub struct Model {
     pub timeout_ms: Option<i64>,
     /// The user table whose default CRUD this route serves when it has no handler plugin.
     pub table_name: Option<String>,
+    /// JSON array of the tables this route's hooks may use through `repos`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub target_tables: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -185,10 +185,12 @@ pub(super) enum Routes {
     TimeoutMs,
     // Added by m0004.
     TableName,
+    // Added by m0005.
+    TargetTables,
 }
 
 #[derive(DeriveIden)]
-enum Hooks {
+pub(super) enum Hooks {
     Table,
     Id,
     Phase,
@@ -198,4 +200,6 @@ enum Hooks {
     Priority,
     Enabled,
     Config,
+    // Added by m0005.
+    Tables,
 }

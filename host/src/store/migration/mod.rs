@@ -5,6 +5,7 @@ mod m0001_system_tables;
 mod m0002_identity;
 mod m0003_table_definitions;
 mod m0004_route_tables;
+mod m0005_table_access;
 
 use sea_orm_migration::prelude::*;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_identity::CreateIdentityTables),
             Box::new(m0003_table_definitions::CreateTableDefinitions),
             Box::new(m0004_route_tables::AddRouteTable),
+            Box::new(m0005_table_access::AddTableAccess),
         ]
     }
 }

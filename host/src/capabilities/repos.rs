@@ -1,0 +1,134 @@
+//! `hookline:plugin/repos`: the user tables a hook may use (its route's target tables and its
+//! attachment's own), through [`crate::schema::repo::Repository`] — the same code as default
+//! CRUD. Every refusal is a guest-visible `repo-error` with the status and code the HTTP API
+//! would answer with; a call never outlives the hook's deadline.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use serde_json::Value;
+
+use crate::error::HttpError;
+use crate::runtime::HostState;
+use crate::runtime::bindings::repos::{self, RepoError};
+use crate::schema::TableRegistry;
+use crate::schema::repo::{ListQuery, Repository};
+
+/// What the `repos` capability needs, built once at startup.
+pub struct ReposCtx {
+    pub db: DatabaseConnection,
+    pub tables: Arc<TableRegistry>,
+    pub max_limit: u64,
+}
+
+impl std::fmt::Debug for ReposCtx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReposCtx")
+            .field("max_limit", &self.max_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+type Answer<T> = wasmtime::Result<Result<T, RepoError>>;
+
+fn refused(e: HttpError) -> RepoError {
+    RepoError {
+        status: e.status,
+        code: e.code.into_owned(),
+        message: e.message,
+        details: e.details.map(|d| d.to_string()),
+    }
+}
+
+fn parse(text: &str, what: &str) -> Result<Value, HttpError> {
+    serde_json::from_str(text).map_err(|e| {
+        HttpError::bad_request("INVALID_JSON", format!("{what} is not valid JSON: {e}"))
+    })
+}
+
+impl HostState {
+    /// Runs `work` on `table` if this call may use it, bounded by the call's deadline.
+    async fn with_repo<T>(
+        &mut self,
+        table: &str,
+        work: impl AsyncFnOnce(&Repository<'_>) -> Result<T, HttpError>,
+    ) -> Answer<T> {
+        if !self.tables.iter().any(|t| &**t == table) {
+            return Ok(Err(refused(HttpError::forbidden(format!(
+                "this hook may not use table {table:?}; a route's target tables and the hook's own are allowed"
+            ))
+            .with_code("TABLE_NOT_ALLOWED"))));
+        }
+        let ctx = &self.capabilities.repos;
+        let tables = ctx.tables.load_full();
+        let Some(definition) = tables.get(table).cloned() else {
+            return Ok(Err(refused(HttpError::not_found(format!(
+                "no table named {table:?}"
+            )))));
+        };
+        let repo = Repository {
+            db: &ctx.db,
+            table: definition,
+            tables: &tables,
+            max_limit: ctx.max_limit,
+        };
+        let outcome = tokio::time::timeout_at(self.deadline.into(), work(&repo)).await;
+        Ok(match outcome {
+            Ok(result) => result.map_err(refused),
+            Err(_) => Err(refused(HttpError::new(
+                504,
+                "REPO_TIMEOUT",
+                "the database did not answer before the hook's deadline",
+            ))),
+        })
+    }
+}
+
+impl repos::Host for HostState {
+    async fn find(&mut self, table: String, query: String) -> Answer<String> {
+        self.with_repo(&table, async |repo| {
+            let query = ListQuery::from_json(&parse(&query, "the query")?)?;
+            Ok(repo.find(&query).await?.to_string())
+        })
+        .await
+    }
+
+    async fn find_one(&mut self, table: String, query: String) -> Answer<Option<String>> {
+        self.with_repo(&table, async |repo| {
+            let query = ListQuery::from_json(&parse(&query, "the query")?)?;
+            Ok(repo.find_one(&query).await?.map(|row| row.to_string()))
+        })
+        .await
+    }
+
+    async fn create(&mut self, table: String, data: String) -> Answer<String> {
+        self.with_repo(&table, async |repo| {
+            Ok(repo.create(&parse(&data, "the data")?).await?.to_string())
+        })
+        .await
+    }
+
+    async fn update(&mut self, table: String, id: i64, data: String) -> Answer<String> {
+        self.with_repo(&table, async |repo| {
+            Ok(repo
+                .update(id, &parse(&data, "the data")?)
+                .await?
+                .to_string())
+        })
+        .await
+    }
+
+    async fn delete(&mut self, table: String, id: i64) -> Answer<String> {
+        self.with_repo(&table, async |repo| Ok(repo.delete(id).await?.to_string()))
+            .await
+    }
+
+    async fn count(&mut self, table: String, filter: String) -> Answer<u64> {
+        self.with_repo(&table, async |repo| {
+            let filter = parse(&filter, "the filter")?;
+            let count = repo.count((!filter.is_null()).then_some(&filter)).await?;
+            Ok(u64::try_from(count).unwrap_or_default())
+        })
+        .await
+    }
+}
