@@ -10,6 +10,7 @@
 import { write } from 'hookline:plugin/log@0.1.0';
 
 import { HookError } from './error.js';
+import { callHostWith } from './host-call.js';
 import { parseHostJson, toJson } from './json.js';
 
 /**
@@ -307,21 +308,11 @@ export class Context {
 }
 
 /**
- * Calls a host setter, turning the `err` of its WIT `result` into a {@link HookError}.
- *
- * The import glue componentize-js generates throws an error whose own `payload` property is
- * the `err` value. That error comes from the glue's realm, not the plugin's, so
- * `instanceof Error` is false for it here: it is recognised by the property alone.
+ * Calls a host setter, turning the `err` of its WIT `result` (a `hook-error`) into a
+ * {@link HookError} with the host's status, code, message, details and headers.
  *
  * @param {() => void} call
  */
 function callHost(call) {
-  try {
-    call();
-  } catch (error) {
-    if (typeof error === 'object' && error !== null && Object.hasOwn(error, 'payload')) {
-      throw HookError.fromWit(/** @type {any} */ (error).payload);
-    }
-    throw error;
-  }
+  callHostWith(call, HookError.fromWit);
 }

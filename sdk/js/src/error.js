@@ -119,15 +119,16 @@ export class HookError extends Error {
   }
 
   /**
-   * Converts an error the host returned (e.g. a refused setter) into a `HookError`.
-   * @param {import('hookline:plugin/types@0.1.0').HookError} error
+   * Converts an error the host returned (a refused setter's `hook-error`, a `repo-error`) into a
+   * `HookError` with its status, code, message, details and headers.
+   * @param {import('hookline:plugin/types@0.1.0').HookError | import('hookline:plugin/repos@0.1.0').RepoError} error
    * @returns {HookError}
    */
   static fromWit(error) {
     return new HookError(error.status, error.message, {
       code: error.code,
       details: error.details === undefined ? undefined : JSON.parse(error.details),
-      headers: error.headers ?? [],
+      headers: ('headers' in error ? error.headers : undefined) ?? [],
     });
   }
 }

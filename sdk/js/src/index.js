@@ -7,8 +7,8 @@
  * a world of `hookline:plugin` (`pre-hook-plugin`, `handler-plugin`, `post-hook-plugin`,
  * `hooks-plugin` or `plugin`). It exports `preHook`, `handler` and/or `postHook`, each made by
  * the matching `define*` function, exactly as the world asks. `helpers` reaches the host's
- * native helpers (tokens, bcrypt, slugs, crypto, sleep), `cache` its user cache and locks, and
- * `rateLimit` its sliding-window rate limits.
+ * native helpers (tokens, bcrypt, slugs, crypto, sleep), `cache` its user cache and locks,
+ * `rateLimit` its sliding-window rate limits, and `repos` the user tables.
  *
  * @example
  * import { defineHandler, throwError } from '@hookline/sdk';
@@ -25,6 +25,7 @@ export { HookError, codes, throwError } from './error.js';
 export { defineHandler, definePostHook, definePreHook } from './export.js';
 export { helpers } from './helpers.js';
 export { rateLimit } from './rate-limit.js';
+export { repos } from './repos.js';
 
 /** @typedef {import('./context.js').User} User */
 /** @typedef {import('./context.js').ErrorInfo} ErrorInfo */
@@ -36,6 +37,9 @@ export { rateLimit } from './rate-limit.js';
 /** @typedef {import('./helpers.js').SshKeyPair} SshKeyPair */
 /** @typedef {import('./rate-limit.js').RateLimitOptions} RateLimitOptions */
 /** @typedef {import('./rate-limit.js').RateLimitResult} RateLimitResult */
+/** @typedef {import('./repos.js').RepoQuery} RepoQuery */
+/** @typedef {import('./repos.js').Row} Row */
+/** @typedef {import('./repos.js').FindResult} FindResult */
 /**
  * @template T
  * @typedef {import('./export.js').Hook<T>} Hook

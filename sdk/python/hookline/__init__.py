@@ -32,10 +32,11 @@ Raising :class:`HookError` (or calling :func:`throw`) ends the request with that
 
 :mod:`hookline.helpers` reaches the host's native helpers: ``helpers.jwt``, ``helpers.bcrypt_hash``,
 ``helpers.auto_slug``, ``helpers.crypto.random_bytes`` and the rest; :mod:`hookline.cache` its
-user cache and locks; :mod:`hookline.rate_limit` its sliding-window rate limits.
+user cache and locks; :mod:`hookline.rate_limit` its sliding-window rate limits;
+:mod:`hookline.repos` the user tables.
 """
 
-from . import cache, helpers, rate_limit
+from . import cache, helpers, rate_limit, repos
 from .context import Context
 from .error import HookError, codes, throw
 from .export import handler, post_hook, pre_hook
@@ -57,5 +58,6 @@ __all__ = [
     "post_hook",
     "pre_hook",
     "rate_limit",
+    "repos",
     "throw",
 ]

@@ -14,6 +14,7 @@ from wit_world.imports import context as wit_context
 from wit_world.imports import helpers as wit_helpers
 from wit_world.imports import log as wit_log
 from wit_world.imports import rate_limit as wit_rate_limit
+from wit_world.imports import repos as wit_repos
 from wit_world.imports import types as wit_types
 
 from ._json import parse_host_json, to_json
@@ -35,9 +36,14 @@ _CACHE_ERROR_STATUSES = {"CACHE_UNAVAILABLE": 503}
 #: The statuses of the rate-limit-error codes that have one.
 _RATE_LIMIT_ERROR_STATUSES = {"NO_USER": 401, "RATE_LIMIT_UNAVAILABLE": 503}
 
-#: The largest values of the WIT's ``u32`` and ``u64``.
+#: The status of a row id that is not a whole number an ``s64`` holds.
+INVALID_ID_STATUS = 400
+
+#: The largest values of the WIT's ``u32``, ``u64`` and ``s64``, and the smallest of ``s64``.
 _U32_MAX = 2**32 - 1
 _U64_MAX = 2**64 - 1
+_S64_MIN = -(2**63)
+_S64_MAX = 2**63 - 1
 
 #: The host's lent ``request-context`` resource.
 RequestContext = wit_context.RequestContext
@@ -76,19 +82,29 @@ def user_from_wit(user: wit_types.User) -> User:
     return _copy_record(User, user)
 
 
+def _details_from_wit(details: str | None) -> Any:
+    """The parsed JSON of an optional ``details``; ``None`` without one."""
+    return None if details is None else parse_host_json(details)
+
+
 def error_info_from_wit(error: wit_types.ErrorInfo) -> ErrorInfo:
     return ErrorInfo(
         message=error.message,
         name=error.name,
         status_code=error.status_code,
-        details=None if error.details is None else parse_host_json(error.details),
+        details=_details_from_wit(error.details),
         timestamp=error.timestamp,
     )
 
 
 def hook_error_from_wit(error: wit_types.HookError) -> HookError:
-    details = None if error.details is None else parse_host_json(error.details)
+    details = _details_from_wit(error.details)
     return HookError(error.status, error.message, error.code, details, headers=error.headers)
+
+
+def repo_error_from_wit(error: wit_repos.RepoError) -> HookError:
+    """The HookError of a ``repo-error``: its own status, code, message and details."""
+    return HookError(error.status, error.message, error.code, _details_from_wit(error.details))
 
 
 def hook_error_into_wit(error: HookError) -> Err:
@@ -105,15 +121,18 @@ def hook_error_into_wit(error: HookError) -> Err:
     return Err(wit_types.HookError(error.status, error.code, error.message, details, headers))
 
 
-def call_fallible(call: Callable[..., None], *args: object) -> None:
-    """Runs a host call returning ``result<_, hook-error>``, raising a refusal as HookError.
-
-    componentize-py raises ``Err(hook-error)`` for the WIT ``err`` case.
-    """
+def _call_raising(to_error: Callable[[Any], HookError], call: Callable[..., T], *args: object) -> T:
+    """Runs a host call returning ``result<T, E>``, raising its ``err`` (componentize-py raises
+    ``Err(E)``) as the HookError ``to_error`` makes of it."""
     try:
-        call(*args)
+        return call(*args)
     except Err as refused:
-        raise hook_error_from_wit(refused.value) from None
+        raise to_error(refused.value) from None
+
+
+def call_fallible(call: Callable[..., None], *args: object) -> None:
+    """Runs a host call returning ``result<_, hook-error>``, raising a refusal as HookError."""
+    _call_raising(hook_error_from_wit, call, *args)
 
 
 def write_log(level: LogLevel, message: str) -> None:
@@ -127,16 +146,16 @@ def _call_host(
     ``message`` (``helper-error``, ``cache-error``, ``rate-limit-error``), raising its ``err``
     (componentize-py raises ``Err``) as a HookError with that code and message and the status
     ``statuses`` gives the code, else ``otherwise``."""
-    try:
-        return call(*args)
-    except Err as refused:
-        error = refused.value
-        raise HookError(statuses.get(error.code, otherwise), error.message, error.code) from None
+
+    def to_error(error: Any) -> HookError:
+        return HookError(statuses.get(error.code, otherwise), error.message, error.code)
+
+    return _call_raising(to_error, call, *args)
 
 
-def _is_whole(value: object, maximum: int) -> TypeGuard[int]:
-    """Whether ``value`` is an ``int`` (not a ``bool``) from 0 to ``maximum``."""
-    return not isinstance(value, bool) and isinstance(value, int) and 0 <= value <= maximum
+def _is_whole(value: object, maximum: int, minimum: int = 0) -> TypeGuard[int]:
+    """Whether ``value`` is an ``int`` (not a ``bool``) from ``minimum`` to ``maximum``."""
+    return not isinstance(value, bool) and isinstance(value, int) and minimum <= value <= maximum
 
 
 def is_u32(value: object) -> TypeGuard[int]:
@@ -206,3 +225,18 @@ def rate_limit_options_into_wit(
 
 def rate_limit_result_from_wit(result: wit_rate_limit.RateLimitResult) -> RateLimitResult:
     return _copy_record(RateLimitResult, result)
+
+
+def call_repos(call: Callable[..., T], *args: object) -> T:
+    """Runs a repos call returning ``result<T, repo-error>``, raising its ``err`` as a HookError
+    with the error's own status, code, message and details."""
+    return _call_raising(repo_error_from_wit, call, *args)
+
+
+def id_into_wit(id: object) -> int:
+    """The row id as the WIT's ``s64``; anything but an ``int`` (not a ``bool``) an ``s64``
+    holds is a 400 ``INVALID_ID`` (the code the server answers for a path id that is not a
+    number)."""
+    if not _is_whole(id, _S64_MAX, _S64_MIN):
+        raise HookError(INVALID_ID_STATUS, f"id must be a whole number, got {id!r}", "INVALID_ID")
+    return id

@@ -1,5 +1,6 @@
-"""The host without Wasm: ``request-context``, ``cache`` and ``rate-limit`` held in memory, and
-``helpers`` on the standard library; and a plugin's app module for the hooks a test exports."""
+"""The host without Wasm: ``request-context``, ``cache``, ``rate-limit`` and ``repos`` held in
+memory, and ``helpers`` on the standard library; and a plugin's app module for the hooks a test
+exports."""
 
 import base64
 import hashlib
@@ -21,7 +22,10 @@ from wit_world.imports import cache as wit_cache
 from wit_world.imports import context as wit_context
 from wit_world.imports import helpers as wit_helpers
 from wit_world.imports import rate_limit as wit_rate_limit
+from wit_world.imports import repos as wit_repos
 from wit_world.imports import types as wit_types
+
+from hookline import HookError
 
 #: What the Hookline host answers when a setter is called in a phase that does not allow it.
 PHASE_NOT_ALLOWED = wit_types.HookError(
@@ -45,6 +49,17 @@ def plugin_module(
     hook.__module__ = module.__name__
     export(hook)
     return module
+
+
+class RefusalAssertions(unittest.TestCase):
+    """Tests of calls the host refuses."""
+
+    def assert_refused(self, call: Callable[[], object], status: int, code: str) -> HookError:
+        """Asserts that ``call`` raises a HookError with ``status`` and ``code``; returns it."""
+        with self.assertRaises(HookError) as raised:
+            call()
+        self.assertEqual((raised.exception.status, raised.exception.code), (status, code))
+        return raised.exception
 
 
 class FakeRequestContext:
@@ -286,9 +301,11 @@ class _FakeImport:
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
-        self._patch = mock.patch.multiple(
-            self.module, **{name: self._recorded(name) for name in self.functions}
-        )
+        # One patch per function: `mock.patch.multiple` would take a function named `create`
+        # (repos) for its own `create` flag and leave it unpatched.
+        self._patches = [
+            mock.patch.object(self.module, name, self._recorded(name)) for name in self.functions
+        ]
 
     def _recorded(self, name: str) -> Any:
         method = getattr(self, name)
@@ -300,11 +317,13 @@ class _FakeImport:
         return call
 
     def __enter__(self) -> Any:
-        self._patch.start()
+        for patch in self._patches:
+            patch.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._patch.stop()
+        for patch in reversed(self._patches):
+            patch.stop()
 
     def _error(self, code: str, message: str) -> Err:
         return Err(self.error_record(code, message))
@@ -479,3 +498,142 @@ class FakeRateLimit(_FakeImport):
     def reset(self, key: str) -> None:
         self._check_key(key)
         self.windows.pop(key, None)
+
+
+#: The columns of :class:`FakeRepos`' tables besides ``id``: ``title`` is required, ``slug``
+#: unique.
+REPO_COLUMNS = ("title", "slug", "published")
+
+#: The keys a query may have.
+_QUERY_KEYS = ("filter", "fields", "sort", "limit", "page", "meta")
+
+
+class FakeRepos(_FakeImport):
+    """The host's ``repos``: user tables in memory, with the host's repo-error records (their
+    own status, code, message and JSON details) and a small part of the query language
+    (``filter`` with ``_eq``, ``_gt`` and ``_and``; ``sort``; ``limit``; ``page``; ``meta``).
+    :attr:`allowed` names the tables the hook may use; :attr:`timeout` makes every call time
+    out."""
+
+    module = wit_repos
+    functions = ("find", "find_one", "create", "update", "delete", "count")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.allowed = ["posts"]
+        self.timeout = False
+        #: The rows of each table by id.
+        self.tables: dict[str, dict[int, dict[str, Any]]] = {}
+        self._next_id = 1
+
+    @staticmethod
+    def _refused(status: int, code: str, message: str, details: Any = None) -> Err:
+        text = None if details is None else json.dumps(details)
+        return Err(wit_repos.RepoError(status, code, message, text))
+
+    def _rows(self, table: str) -> dict[int, dict[str, Any]]:
+        """The rows of ``table``, after the host's checks common to every call."""
+        if self.timeout:
+            raise self._refused(504, "REPO_TIMEOUT", "the database did not answer in time")
+        if table not in self.allowed:
+            message = f'this hook may not use the table "{table}"'
+            raise self._refused(403, "TABLE_NOT_ALLOWED", message)
+        return self.tables.setdefault(table, {})
+
+    @staticmethod
+    def _check_id(id: int) -> None:
+        # Like the glue: anything but an s64 is a bug in the caller.
+        if type(id) is not int or not -(2**63) <= id < 2**63:
+            raise OverflowError(f"{id!r} is not an s64")
+
+    def _row(self, rows: dict[int, dict[str, Any]], id: int) -> dict[str, Any]:
+        if id not in rows:
+            raise self._refused(404, "NOT_FOUND", f"no row {id}")
+        return rows[id]
+
+    def _checked(self, data: str, rows: dict, creating: bool, id: int | None = None) -> dict:
+        """The fields of ``data``, checked against the columns; ``creating`` requires the
+        title."""
+        fields = json.loads(data)
+        problems = {name: "is not a column" for name in fields if name not in REPO_COLUMNS}
+        if (creating or "title" in fields) and not isinstance(fields.get("title"), str):
+            problems["title"] = "is required"
+        if problems:
+            raise self._refused(400, "VALIDATION_ERROR", "the row is not valid", problems)
+        slug = fields.get("slug")
+        if slug is not None and any(r["id"] != id and r.get("slug") == slug for r in rows.values()):
+            raise self._refused(409, "UNIQUE_VIOLATION", f'slug "{slug}" is taken')
+        return fields
+
+    def _matches(self, row: dict[str, Any], filter: dict[str, Any]) -> bool:
+        for name, condition in filter.items():
+            if name == "_and":
+                if not all(self._matches(row, part) for part in condition):
+                    return False
+                continue
+            for operator, value in condition.items():
+                if operator == "_eq":
+                    matched = row.get(name) == value
+                elif operator == "_gt":
+                    matched = row.get(name) is not None and row[name] > value
+                else:
+                    raise self._refused(400, "INVALID_FILTER", f"unknown operator {operator}")
+                if not matched:
+                    return False
+        return True
+
+    def _select(self, table: str, query: str) -> tuple[list[dict], dict[str, int]]:
+        """The rows ``query`` finds, and the counts it asks for."""
+        rows = self._rows(table)
+        parsed = json.loads(query)
+        parsed = {} if parsed is None else parsed
+        if not isinstance(parsed, dict):
+            raise self._refused(400, "INVALID_QUERY", "a query is a JSON object")
+        unknown = [key for key in parsed if key not in _QUERY_KEYS]
+        if unknown:
+            raise self._refused(
+                400, "INVALID_QUERY", f'"{unknown[0]}" is not one of {", ".join(_QUERY_KEYS)}'
+            )
+        found = [row for row in rows.values() if self._matches(row, parsed.get("filter") or {})]
+        for key in reversed(parsed.get("sort") or []):
+            name = key.lstrip("-")
+            found.sort(key=lambda row, name=name: row[name], reverse=key.startswith("-"))
+        limit = parsed.get("limit", 10)
+        limit = len(found) if limit == 0 else limit
+        start = (parsed.get("page", 1) - 1) * limit
+        counts = {"totalCount": len(rows), "filterCount": len(found)}
+        return found[start : start + limit], {name: counts[name] for name in parsed.get("meta", [])}
+
+    def find(self, table: str, query: str) -> str:
+        data, meta = self._select(table, query)
+        return json.dumps({"data": data, "meta": meta} if meta else {"data": data})
+
+    def find_one(self, table: str, query: str) -> str | None:
+        data, _ = self._select(table, query)
+        return json.dumps(data[0]) if data else None
+
+    def create(self, table: str, data: str) -> str:
+        rows = self._rows(table)
+        row = {"id": self._next_id, "published": False, **self._checked(data, rows, True)}
+        self._next_id += 1
+        rows[row["id"]] = row
+        return json.dumps(row)
+
+    def update(self, table: str, id: int, data: str) -> str:
+        self._check_id(id)
+        rows = self._rows(table)
+        row = self._row(rows, id)
+        row.update(self._checked(data, rows, False, id))
+        return json.dumps(row)
+
+    def delete(self, table: str, id: int) -> str:
+        self._check_id(id)
+        rows = self._rows(table)
+        row = self._row(rows, id)
+        del rows[id]
+        return json.dumps(row)
+
+    def count(self, table: str, filter: str) -> int:
+        rows = self._rows(table)
+        parsed = json.loads(filter) or {}
+        return sum(1 for row in rows.values() if self._matches(row, parsed))

@@ -7,11 +7,11 @@ from wit_world.imports import rate_limit as wit_rate_limit
 from wit_world.imports import types as wit_types
 
 import hookline
-from fakes import FAKE_NOW, FakeRateLimit, FakeRequestContext, plugin_module
-from hookline import Context, HookError, RateLimitResult, rate_limit
+from fakes import FAKE_NOW, FakeRateLimit, FakeRequestContext, RefusalAssertions, plugin_module
+from hookline import Context, RateLimitResult, rate_limit
 
 
-class RateLimitTestCase(unittest.TestCase):
+class RateLimitTestCase(RefusalAssertions):
     def setUp(self) -> None:
         self.host = FakeRateLimit()
         self.enterContext(self.host)
@@ -101,12 +101,6 @@ class TooMany(unittest.TestCase):
 
 
 class Refusals(RateLimitTestCase):
-    def assert_refused(self, call, status: int, code: str) -> HookError:
-        with self.assertRaises(HookError) as raised:
-            call()
-        self.assertEqual((raised.exception.status, raised.exception.code), (status, code))
-        return raised.exception
-
     def test_a_by_user_limit_without_a_user_is_a_401_no_user(self):
         error = self.assert_refused(lambda: rate_limit.by_user(5, 60), 401, "NO_USER")
         self.assertEqual(error.message, "by-user rate limits need an authenticated user")

@@ -4,6 +4,7 @@ const FAKES = {
   'hookline:plugin/helpers@0.1.0': new URL('./helpers.js', import.meta.url).href,
   'hookline:plugin/cache@0.1.0': new URL('./cache.js', import.meta.url).href,
   'hookline:plugin/rate-limit@0.1.0': new URL('./rate-limit.js', import.meta.url).href,
+  'hookline:plugin/repos@0.1.0': new URL('./repos.js', import.meta.url).href,
 };
 
 export async function resolve(specifier, context, nextResolve) {

@@ -107,11 +107,12 @@ export declare class HookError extends Error {
      */
     static notFound(message: string, options?: HookErrorOptions): HookError;
     /**
-     * Converts an error the host returned (e.g. a refused setter) into a `HookError`.
-     * @param {import('hookline:plugin/types@0.1.0').HookError} error
+     * Converts an error the host returned (a refused setter's `hook-error`, a `repo-error`) into a
+     * `HookError` with its status, code, message, details and headers.
+     * @param {import('hookline:plugin/types@0.1.0').HookError | import('hookline:plugin/repos@0.1.0').RepoError} error
      * @returns {HookError}
      */
-    static fromWit(error: import('hookline:plugin/types@0.1.0').HookError): HookError;
+    static fromWit(error: import('hookline:plugin/types@0.1.0').HookError | import('hookline:plugin/repos@0.1.0').RepoError): HookError;
 }
 /**
  * Throws a {@link HookError}: ends the hook and fails the request with this HTTP error.
