@@ -104,11 +104,13 @@ fn main() {
         table.clone(),
     )])));
     let registry = tables.load_full();
+    let crypto = common::crypto();
     let repo = Repository {
         db: &db,
         table: table.clone(),
         tables: &registry,
         max_limit: 1000,
+        crypto: &crypto,
     };
     rt.block_on(async {
         for i in 0..200 {

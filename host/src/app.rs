@@ -22,6 +22,7 @@ use crate::events::{Change, EventBus};
 use crate::routing::{HookRow, RouteRow, RouteTable, build_table};
 use crate::runtime::{HookRuntime, PluginRegistry, RuntimeLimits};
 use crate::schema::TableRegistry;
+use crate::schema::crypto::ColumnCrypto;
 use crate::store::entities::{hook, plugin, plugin_version, route};
 use crate::store::{self, parse_json_text};
 
@@ -52,8 +53,10 @@ pub struct AppInner {
     pub access: Access,
     /// Publishes this node's changes to the other nodes (with Redis).
     pub events: EventBus,
-    /// User table definitions by name, for default CRUD (and later `repos`).
+    /// User table definitions by name, for default CRUD and `repos`.
     pub tables: Arc<TableRegistry>,
+    /// The keys of encrypted columns, derived from the secret (and the previous ones).
+    pub crypto: Arc<ColumnCrypto>,
     /// Compared against when a login names an unknown email, to keep timing uniform.
     pub dummy_hash: String,
     /// Serialises changes to route and hook definitions so that a conflict check and the
@@ -70,6 +73,7 @@ impl AppState {
         let tokens = Arc::new(TokenService::from_settings(&secret, &settings));
         let backends = Backends::from_settings(&settings)?;
         let tables: Arc<TableRegistry> = Arc::new(ArcSwap::from_pointee(HashMap::new()));
+        let crypto = Arc::new(ColumnCrypto::new(&secret, settings.previous_secrets()));
         let capabilities = Capabilities {
             helpers: Arc::new(HelpersCtx::new(tokens.clone(), settings.bcrypt_cost)),
             cache: backends.cache.clone(),
@@ -78,6 +82,7 @@ impl AppState {
                 db: db.clone(),
                 tables: tables.clone(),
                 max_limit: settings.max_query_limit,
+                crypto: crypto.clone(),
             }),
         };
         let runtime = HookRuntime::new(
@@ -99,6 +104,7 @@ impl AppState {
             backends,
             events: EventBus::from_settings(&settings)?,
             tables,
+            crypto,
             access: Access::new(ClientIpResolver::new(
                 crate::access::client_ip::parse_list(&settings.trusted_proxies)
                     .map_err(|e| anyhow::anyhow!("invalid setting: trusted_proxies: {e}"))?,

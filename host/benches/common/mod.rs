@@ -115,8 +115,17 @@ pub fn capabilities(
             db,
             tables,
             max_limit: 1000,
+            crypto: Arc::new(crypto()),
         }),
     }
+}
+
+/// Column encryption keyed like a server with the benchmarks' secret.
+pub fn crypto() -> ::hookline::schema::crypto::ColumnCrypto {
+    ::hookline::schema::crypto::ColumnCrypto::new(
+        "benchmark-secret-benchmark-secret-0123",
+        std::iter::empty(),
+    )
 }
 
 /// An empty table registry, for benchmarks that use no tables.

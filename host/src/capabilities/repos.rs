@@ -12,6 +12,7 @@ use crate::error::HttpError;
 use crate::runtime::HostState;
 use crate::runtime::bindings::repos::{self, RepoError};
 use crate::schema::TableRegistry;
+use crate::schema::crypto::ColumnCrypto;
 use crate::schema::repo::{ListQuery, Repository};
 
 /// What the `repos` capability needs, built once at startup.
@@ -19,6 +20,7 @@ pub struct ReposCtx {
     pub db: DatabaseConnection,
     pub tables: Arc<TableRegistry>,
     pub max_limit: u64,
+    pub crypto: Arc<ColumnCrypto>,
 }
 
 impl std::fmt::Debug for ReposCtx {
@@ -71,6 +73,7 @@ impl HostState {
             table: definition,
             tables: &tables,
             max_limit: ctx.max_limit,
+            crypto: &ctx.crypto,
         };
         let outcome = tokio::time::timeout_at(self.deadline.into(), work(&repo)).await;
         Ok(match outcome {

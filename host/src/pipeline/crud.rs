@@ -78,6 +78,7 @@ pub async fn serve(
         table,
         tables: &tables,
         max_limit: state.settings.max_query_limit,
+        crypto: &state.crypto,
     };
     match (&ctx.method, id) {
         (&Method::GET, None) => ctx.data = repo.find(&list_query(&ctx.query)?).await?,

@@ -2,6 +2,7 @@
 //! ([`ddl`]). The admin API changes both in one transaction, so a definition and its physical
 //! table never disagree.
 
+pub mod crypto;
 pub mod ddl;
 pub mod model;
 pub mod query;

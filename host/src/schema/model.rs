@@ -280,13 +280,6 @@ impl ColumnInput {
         let column_type = ColumnType::parse(&self.column_type, self.options)
             .map_err(|e| format!("column {}: {e}", self.name))?;
         let encrypted = self.encrypted.unwrap_or(false);
-        if encrypted {
-            // Refused rather than stored as plaintext under a name that promises otherwise.
-            return Err(format!(
-                "column {}: encrypted columns are not supported in this version",
-                self.name
-            ));
-        }
         let unique = self.unique.unwrap_or(false);
         if encrypted
             && !matches!(
@@ -436,8 +429,10 @@ mod tests {
     }
 
     #[test]
-    fn encrypted_columns_are_refused_until_supported() {
-        assert!(column(json!({"name": "ssn", "type": "text", "encrypted": true})).is_err());
-        assert!(column(json!({"name": "ssn", "type": "text", "encrypted": false})).is_ok());
+    fn encrypted_columns_are_text_without_unique_or_default() {
+        assert!(column(json!({"name": "ssn", "type": "text", "encrypted": true})).is_ok());
+        assert!(column(json!({"name": "ssn", "type": "int", "encrypted": true})).is_err());
+        let unique = json!({"name": "ssn", "type": "text", "encrypted": true, "unique": true});
+        assert!(column(unique).is_err());
     }
 }

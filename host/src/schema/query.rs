@@ -40,17 +40,22 @@ fn invalid(message: impl Into<String>) -> HttpError {
 }
 
 /// The type of a filterable field of `table`: a column, `id`, a relation key or a timestamp.
-fn field_type(table: &TableDef, name: &str) -> Option<ColumnType> {
+fn field_type(table: &TableDef, name: &str) -> Result<Option<ColumnType>, HttpError> {
     if let Some(column) = table.columns.iter().find(|c| c.name == name) {
-        return Some(column.column_type.clone());
+        if column.encrypted {
+            return Err(invalid(format!(
+                "{name} is encrypted: it cannot be filtered on"
+            )));
+        }
+        return Ok(Some(column.column_type.clone()));
     }
     if name == "id" || table.relations.iter().any(|r| r.column() == name) {
-        return Some(ColumnType::Bigint);
+        return Ok(Some(ColumnType::Bigint));
     }
     if name == "createdAt" || name == "updatedAt" {
-        return Some(ColumnType::Datetime);
+        return Ok(Some(ColumnType::Datetime));
     }
-    None
+    Ok(None)
 }
 
 /// Turns a filter into a condition on `table`. `tables` resolves relations.
@@ -106,7 +111,7 @@ impl FilterBuilder<'_> {
                 }),
             "_not" => Ok(self.object(table, value, depth)?.not()),
             _ => {
-                if let Some(column_type) = field_type(table, key) {
+                if let Some(column_type) = field_type(table, key)? {
                     return self.operators(table, key, &column_type, value);
                 }
                 if depth >= MAX_DEPTH {

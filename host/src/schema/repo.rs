@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlErr};
 use serde_json::{Map, Value, json};
 
 use super::TableDef;
+use super::crypto::ColumnCrypto;
 use super::query::FilterBuilder;
 use super::rows::{Kind, columns_of, read, select_expr, writable};
 use crate::error::HttpError;
@@ -114,6 +115,8 @@ pub struct Repository<'a> {
     pub tables: &'a HashMap<String, Arc<TableDef>>,
     /// The most rows a list returns.
     pub max_limit: u64,
+    /// Encrypts and decrypts encrypted columns.
+    pub crypto: &'a ColumnCrypto,
 }
 
 /// A write the database refused: a unique value taken (409), a related row missing or still
@@ -179,7 +182,7 @@ impl Repository<'_> {
             .query_one(self.backend().build(&statement))
             .await?
             .ok_or_else(|| self.not_found(id))?;
-        Ok(read(&row, &columns))
+        read(&row, &self.table.name, &columns, self.crypto)
     }
 
     async fn count_where(&self, condition: Option<Condition>) -> Result<i64, HttpError> {
@@ -241,6 +244,16 @@ impl Repository<'_> {
                     self.table.name
                 )));
             }
+            if self
+                .table
+                .columns
+                .iter()
+                .any(|c| c.name == name && c.encrypted)
+            {
+                return Err(bad_query(format!(
+                    "sort: {name} is encrypted: it cannot be sorted on"
+                )));
+            }
             statement.order_by((Alias::new(&self.table.name), Alias::new(name)), order);
         }
         statement.order_by((Alias::new(&self.table.name), Alias::new("id")), Order::Asc);
@@ -256,7 +269,10 @@ impl Repository<'_> {
             .limit(limit)
             .offset((page - 1).saturating_mul(limit));
         let rows = self.db.query_all(self.backend().build(&statement)).await?;
-        let data: Vec<Value> = rows.iter().map(|r| read(r, &columns)).collect();
+        let data = rows
+            .iter()
+            .map(|r| read(r, &self.table.name, &columns, self.crypto))
+            .collect::<Result<Vec<Value>, _>>()?;
         let mut out = json!({ "data": data });
         if !query.meta.is_empty() {
             let every = query.meta.iter().any(|m| m == "*");
@@ -307,7 +323,7 @@ impl Repository<'_> {
 
     /// Inserts a row from `body` (checked in full) and returns it.
     pub async fn create(&self, body: &Value) -> Result<Value, HttpError> {
-        let values = writable(&self.table, body, false, self.backend())?;
+        let values = writable(&self.table, body, false, self.backend(), self.crypto)?;
         let mut columns: Vec<Alias> = values.iter().map(|(n, _)| Alias::new(n)).collect();
         let mut exprs: Vec<_> = values.into_iter().map(|(_, v)| v).collect();
         columns.extend([Alias::new("createdAt"), Alias::new("updatedAt")]);
@@ -331,7 +347,7 @@ impl Repository<'_> {
 
     /// Changes the fields `body` names on row `id` and returns the row.
     pub async fn update(&self, id: i64, body: &Value) -> Result<Value, HttpError> {
-        let mut values = writable(&self.table, body, true, self.backend())?;
+        let mut values = writable(&self.table, body, true, self.backend(), self.crypto)?;
         values.push(("updatedAt".into(), Self::now()));
         let statement = Query::update()
             .table(Alias::new(&self.table.name))

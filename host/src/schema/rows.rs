@@ -6,6 +6,7 @@ use sea_orm::sea_query::{Alias, Expr, Keyword, SimpleExpr, Value as SqlValue};
 use sea_orm::{DbBackend, QueryResult};
 use serde_json::{Map, Value};
 
+use super::crypto::ColumnCrypto;
 use super::model::{ColumnType, TableDef};
 use crate::error::HttpError;
 
@@ -18,6 +19,10 @@ pub enum Kind {
     Text,
     Timestamp,
     Json,
+    /// Ciphertext of a text value, or of a JSON document when `json`.
+    Encrypted {
+        json: bool,
+    },
 }
 
 impl Kind {
@@ -41,12 +46,16 @@ impl Kind {
 /// relations' keys, `createdAt`, `updatedAt`.
 pub fn columns_of(table: &TableDef) -> Vec<(String, Kind)> {
     let mut out = vec![("id".to_owned(), Kind::Integer)];
-    out.extend(
-        table
-            .columns
-            .iter()
-            .map(|c| (c.name.clone(), Kind::of(&c.column_type))),
-    );
+    out.extend(table.columns.iter().map(|c| {
+        let kind = if c.encrypted {
+            Kind::Encrypted {
+                json: c.column_type == ColumnType::Json,
+            }
+        } else {
+            Kind::of(&c.column_type)
+        };
+        (c.name.clone(), kind)
+    }));
     out.extend(table.relations.iter().map(|r| (r.column(), Kind::Integer)));
     out.push(("createdAt".into(), Kind::Timestamp));
     out.push(("updatedAt".into(), Kind::Timestamp));
@@ -60,6 +69,7 @@ pub fn select_expr(table: &TableDef, name: &str, backend: DbBackend) -> SimpleEx
     let needs_text = backend == DbBackend::Postgres
         && table.columns.iter().any(|c| {
             c.name == name
+                && !c.encrypted
                 && matches!(
                     c.column_type,
                     ColumnType::Uuid | ColumnType::Date | ColumnType::Json | ColumnType::Decimal
@@ -119,6 +129,12 @@ fn read_one(row: &QueryResult, name: &str, kind: Kind) -> Value {
                         .map_or(Value::Null, Value::from),
                 ),
             },
+            // Decrypted by `read`, which knows the table.
+            Kind::Encrypted { .. } => Some(
+                r.try_get::<Option<String>>("", name)
+                    .ok()?
+                    .map_or(Value::Null, Value::from),
+            ),
             Kind::Json => Some(
                 r.try_get::<Option<String>>("", name)
                     .ok()?
@@ -131,13 +147,35 @@ fn read_one(row: &QueryResult, name: &str, kind: Kind) -> Value {
     get(row).unwrap_or(Value::Null)
 }
 
-/// A row as JSON, its columns in `columns` order.
-pub fn read(row: &QueryResult, columns: &[(String, Kind)]) -> Value {
+/// A row of `table` as JSON, its columns in `columns` order, encrypted ones decrypted; a value
+/// that does not decrypt (written under a secret the server no longer has) is a 500.
+pub fn read(
+    row: &QueryResult,
+    table: &str,
+    columns: &[(String, Kind)],
+    crypto: &ColumnCrypto,
+) -> Result<Value, HttpError> {
     let mut out = Map::new();
     for (name, kind) in columns {
-        out.insert(name.clone(), read_one(row, name, *kind));
+        let mut value = read_one(row, name, *kind);
+        if let (Kind::Encrypted { json }, Value::String(stored)) = (kind, &value) {
+            let plain = crypto.decrypt(table, name, stored).ok_or_else(|| {
+                tracing::error!(table, column = %name, "an encrypted value does not decrypt");
+                HttpError::new(
+                    500,
+                    "DECRYPTION_FAILED",
+                    format!("{table}.{name} holds a value this server cannot decrypt"),
+                )
+            })?;
+            value = if *json {
+                serde_json::from_str(&plain).unwrap_or(Value::String(plain))
+            } else {
+                Value::String(plain)
+            };
+        }
+        out.insert(name.clone(), value);
     }
-    Value::Object(out)
+    Ok(Value::Object(out))
 }
 
 fn null() -> SimpleExpr {
@@ -187,6 +225,7 @@ pub fn writable(
     body: &Value,
     partial: bool,
     backend: DbBackend,
+    crypto: &ColumnCrypto,
 ) -> Result<Vec<(String, SimpleExpr)>, HttpError> {
     let Value::Object(fields) = body else {
         return Err(HttpError::bad_request(
@@ -204,6 +243,13 @@ pub fn writable(
                 } else {
                     errors.insert(name.clone(), "must not be null".into());
                 }
+            } else if column.column_type.accepts(value) && column.encrypted {
+                let plain = match value {
+                    Value::String(s) if column.column_type != ColumnType::Json => s.clone(),
+                    other => other.to_string(),
+                };
+                let sealed = crypto.encrypt(&table.name, &column.name, &plain);
+                values.push((name.clone(), Expr::val(sealed).into()));
             } else if column.column_type.accepts(value) {
                 values.push((name.clone(), encode(&column.column_type, value, backend)));
             } else {
