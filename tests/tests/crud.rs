@@ -505,3 +505,62 @@ async fn crud_routes_need_a_grant_and_run_between_hooks() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn relation_paths_in_fields_bring_related_rows() {
+    let server = setup().await;
+    let books = get(
+        &server,
+        "/books",
+        &[("fields", "title,author.name"), ("limit", "2")],
+    )
+    .await;
+    assert_eq!(books.status, 200, "{:?}", books.body);
+    assert_eq!(
+        books.body["data"],
+        json!([{"title": "Notes", "author": {"name": "Ada"}}, {"title": "Ficciones", "author": {"name": "Borges"}}])
+    );
+    let whole = get(&server, "/books/1", &[]).await;
+    let with_all = get(
+        &server,
+        "/books",
+        &[("fields", "id,author.*"), ("limit", "1")],
+    )
+    .await;
+    assert_eq!(with_all.body["data"][0]["author"]["country"], "UK");
+    assert_eq!(
+        with_all.body["data"][0]["author"]["id"],
+        whole.body["authorId"]
+    );
+    // The one-to-many side, by the relation's inverse name.
+    let authors = get(
+        &server,
+        "/authors",
+        &[("fields", "name,books.title,books.pages"), ("sort", "name")],
+    )
+    .await;
+    assert_eq!(authors.status, 200, "{:?}", authors.body);
+    assert_eq!(
+        authors.body["data"][1],
+        json!({"name": "Borges", "books": [
+            {"title": "Ficciones", "pages": 200}, {"title": "El Aleph", "pages": 180}, {"title": "Poems", "pages": 90}
+        ]})
+    );
+    // Two levels: the books of each author, each with its author's country.
+    let deep = get(
+        &server,
+        "/authors",
+        &[
+            ("fields", "name,books.author.country"),
+            ("filter", r#"{"name":{"_eq":"Colette"}}"#),
+        ],
+    )
+    .await;
+    assert_eq!(
+        deep.body["data"],
+        json!([{"name": "Colette", "books": [{"author": {"country": "FR"}}]}])
+    );
+    let bad = get(&server, "/books", &[("fields", "title,publisher.name")]).await;
+    assert_eq!((bad.status, bad.code()), (400, "INVALID_QUERY"));
+    server.stop().await;
+}

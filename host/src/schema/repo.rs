@@ -99,6 +99,53 @@ impl ListQuery {
     }
 }
 
+/// A relation path of `fields`: rows of `target` joined through `target_key` to `local_key`
+/// of this table (`author.name`: many-to-one through `authorId`; `books.title`: one-to-many,
+/// the target's key pointing at this table's `id`).
+struct Link {
+    name: String,
+    target: String,
+    many: bool,
+    /// The joining column on this table: the relation key, or `id`.
+    local: String,
+    /// The joining column on the target: `id`, or its relation key.
+    remote: String,
+    fields: Vec<String>,
+}
+
+impl Link {
+    fn local_key(&self) -> String {
+        self.local.clone()
+    }
+}
+
+/// Relation paths of `fields` by relation name: `author.name` → (`author`, [`name`]).
+type RelationPaths = Vec<(String, Vec<String>)>;
+
+/// Where a related row keeps its joining key while rows are matched (not a column name).
+const JOIN_KEY: &str = "\u{0}key";
+
+/// Splits `fields` into this table's own (`None`: all) and relation paths by relation name.
+fn split_fields(fields: Option<&[String]>) -> (Option<Vec<String>>, RelationPaths) {
+    let Some(fields) = fields else {
+        return (None, Vec::new());
+    };
+    let mut plain = Vec::new();
+    let mut nested: Vec<(String, Vec<String>)> = Vec::new();
+    for field in fields {
+        match field.split_once('.') {
+            None => plain.push(field.clone()),
+            Some((relation, rest)) => match nested.iter_mut().find(|(n, _)| n == relation) {
+                Some((_, rests)) => rests.push(rest.to_owned()),
+                None => nested.push((relation.to_owned(), vec![rest.to_owned()])),
+            },
+        }
+    }
+    // Only relation paths asked for: this table's fields are all there, as with no `fields`.
+    let plain = if plain.is_empty() { None } else { Some(plain) };
+    (plain, nested)
+}
+
 /// Comma-separated words, trimmed, empty ones dropped.
 pub fn list_of(raw: &str) -> Vec<String> {
     raw.split(',')
@@ -209,7 +256,8 @@ impl Repository<'_> {
     /// `{"data": [...], "meta"?: {...}}` for `query`.
     pub async fn find(&self, query: &ListQuery) -> Result<Value, HttpError> {
         let all = columns_of(&self.table);
-        let columns = match &query.fields {
+        let (plain, nested) = split_fields(query.fields.as_deref());
+        let mut columns = match &plain {
             None => all.clone(),
             Some(names) if names.iter().any(|n| n == "*") => all.clone(),
             Some(names) => names
@@ -224,6 +272,19 @@ impl Repository<'_> {
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
+        // Relation paths need the keys that join them; those not asked for are dropped later.
+        let links = nested
+            .iter()
+            .map(|(name, fields)| self.link(name, fields.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut helpers = Vec::new();
+        for link in &links {
+            let key = link.local_key();
+            if !columns.iter().any(|(n, _)| *n == key) {
+                columns.push((key.clone(), Kind::Integer));
+                helpers.push(key);
+            }
+        }
         let condition = query
             .filter
             .as_ref()
@@ -269,10 +330,20 @@ impl Repository<'_> {
             .limit(limit)
             .offset((page - 1).saturating_mul(limit));
         let rows = self.db.query_all(self.backend().build(&statement)).await?;
-        let data = rows
+        let mut data = rows
             .iter()
             .map(|r| read(r, &self.table.name, &columns, self.crypto))
             .collect::<Result<Vec<Value>, _>>()?;
+        for link in &links {
+            self.attach(link, &mut data).await?;
+        }
+        for row in &mut data {
+            if let Value::Object(fields) = row {
+                for key in &helpers {
+                    fields.remove(key);
+                }
+            }
+        }
         let mut out = json!({ "data": data });
         if !query.meta.is_empty() {
             let every = query.meta.iter().any(|m| m == "*");
@@ -298,6 +369,123 @@ impl Repository<'_> {
             out["meta"] = Value::Object(meta);
         }
         Ok(out)
+    }
+
+    /// The join a relation path of `fields` names: a relation of this table, or another
+    /// table's relation to this one by its `inverse` name.
+    fn link(&self, name: &str, fields: Vec<String>) -> Result<Link, HttpError> {
+        if let Some(relation) = self.table.relations.iter().find(|r| r.name == name) {
+            return Ok(Link {
+                name: name.to_owned(),
+                target: relation.target.clone(),
+                many: false,
+                local: relation.column(),
+                remote: "id".into(),
+                fields,
+            });
+        }
+        for other in self.tables.values() {
+            if let Some(relation) = other
+                .relations
+                .iter()
+                .find(|r| r.target == self.table.name && r.inverse.as_deref() == Some(name))
+            {
+                return Ok(Link {
+                    name: name.to_owned(),
+                    target: other.name.clone(),
+                    many: true,
+                    local: "id".into(),
+                    remote: relation.column(),
+                    fields,
+                });
+            }
+        }
+        Err(bad_query(format!(
+            "fields: {name:?} is not a relation of {}",
+            self.table.name
+        )))
+    }
+
+    /// Fetches the related rows of `link` for `rows` in one query and attaches them: an object
+    /// (or null) for a many-to-one relation, a list for a one-to-many one.
+    async fn attach(&self, link: &Link, rows: &mut [Value]) -> Result<(), HttpError> {
+        let mut keys: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r[&link.local].as_i64())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let target = self.tables.get(&link.target).cloned().ok_or_else(|| {
+            bad_query(format!(
+                "the related table {} no longer exists",
+                link.target
+            ))
+        })?;
+        let related = if keys.is_empty() {
+            Vec::new()
+        } else {
+            let asks_remote = link.fields.iter().any(|f| f == &link.remote || f == "*");
+            let mut fields = link.fields.clone();
+            if !asks_remote {
+                fields.push(link.remote.clone());
+            }
+            let sub = Repository {
+                db: self.db,
+                table: target,
+                tables: self.tables,
+                max_limit: self.max_limit,
+                crypto: self.crypto,
+            };
+            let query = ListQuery {
+                filter: Some(json!({ &link.remote: {"_in": keys} })),
+                fields: Some(fields),
+                limit: Some(0),
+                ..ListQuery::default()
+            };
+            let found = Box::pin(sub.find(&query)).await?;
+            let mut rows: Vec<Value> = found["data"].as_array().cloned().unwrap_or_default();
+            for row in &mut rows {
+                if let Value::Object(fields) = row {
+                    let key = if asks_remote {
+                        fields.get(&link.remote).cloned()
+                    } else {
+                        fields.remove(&link.remote)
+                    };
+                    fields.insert(JOIN_KEY.into(), key.unwrap_or(Value::Null));
+                }
+            }
+            rows
+        };
+        let key_of = |row: &Value| row.get(JOIN_KEY).and_then(Value::as_i64);
+        let strip = |row: &Value| {
+            let mut row = row.clone();
+            if let Value::Object(fields) = &mut row {
+                fields.remove(JOIN_KEY);
+            }
+            row
+        };
+        for row in rows.iter_mut() {
+            let own = row[&link.local].as_i64();
+            let value = if link.many {
+                Value::Array(
+                    related
+                        .iter()
+                        .filter(|r| own.is_some() && key_of(r) == own)
+                        .map(strip)
+                        .collect(),
+                )
+            } else {
+                related
+                    .iter()
+                    .find(|r| own.is_some() && key_of(r) == own)
+                    .map(strip)
+                    .unwrap_or(Value::Null)
+            };
+            if let Value::Object(fields) = row {
+                fields.insert(link.name.clone(), value);
+            }
+        }
+        Ok(())
     }
 
     /// The first row `query` finds, if any.
