@@ -152,6 +152,10 @@ impl helpers::Host for HostState {
     }
 
     async fn sleep(&mut self, ms: u64) -> wasmtime::Result<()> {
+        // The timer rounds up to its next millisecond tick: `sleep(0)` would wait ~1 ms.
+        if ms == 0 {
+            return Ok(());
+        }
         let wanted = tokio::time::Instant::now() + sleep_duration(ms);
         // Ends early at the call's deadline; the epoch check then ends the hook with a timeout.
         tokio::time::sleep_until(wanted.min(self.deadline.into())).await;
