@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use ::hookline::Settings;
 use ::hookline::cache::Backends;
-use ::hookline::runtime::{HookCall, HookOutcome, HookRuntime};
-use common::{Samples, per_call, request_context};
+use ::hookline::runtime::{HookCall, HookRuntime};
+use common::{Samples, bench_async, per_call, probe};
 use criterion::Criterion;
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
@@ -91,41 +91,6 @@ fn probe_runtime(
     )
 }
 
-/// Runs the probe with `op` once and returns its `result`.
-async fn probe(runtime: &HookRuntime, call: &HookCall, op: &Value) -> Value {
-    let context = request_context("/cache", "/cache", op.clone());
-    let (_, outcome) = runtime
-        .invoke(call, context, Instant::now() + Duration::from_secs(10))
-        .await;
-    match outcome.expect("probe call") {
-        HookOutcome::Data(data) => data["result"].clone(),
-        other => panic!("unexpected outcome {other:?}"),
-    }
-}
-
-/// Benchmarks `routine` (async, `iters` times) under `name`, recording its samples.
-fn bench_async<F: Future<Output = ()>>(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    rt: &Runtime,
-    name: &str,
-    samples: &Samples,
-    routine: impl Fn() -> F,
-) {
-    group.bench_function(name, |b| {
-        b.iter_custom(|iters| {
-            let elapsed = rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    routine().await;
-                }
-                start.elapsed()
-            });
-            samples.borrow_mut().push((iters, elapsed));
-            elapsed
-        });
-    });
-}
-
 fn main() {
     let Some(redis) = RedisProcess::start() else {
         eprintln!("skipping the cache benchmark: redis-server is not installed or did not start");
@@ -154,10 +119,16 @@ fn main() {
     let nothing = json!({"op": "nothing"});
     // Both sides must read the same value before their cost is worth comparing.
     rt.block_on(async {
-        probe(&redis_runtime, &redis_call, &set).await;
-        probe(&embedded_runtime, &embedded_call, &set).await;
-        assert_eq!(probe(&redis_runtime, &redis_call, &get).await, value);
-        assert_eq!(probe(&embedded_runtime, &embedded_call, &get).await, value);
+        probe(&redis_runtime, &redis_call, "/cache", &set).await;
+        probe(&embedded_runtime, &embedded_call, "/cache", &set).await;
+        assert_eq!(
+            probe(&redis_runtime, &redis_call, "/cache", &get).await,
+            value
+        );
+        assert_eq!(
+            probe(&embedded_runtime, &embedded_call, "/cache", &get).await,
+            value
+        );
     });
     let mut bare = rt.block_on(async {
         redis::Client::open(url.as_str())
@@ -190,10 +161,10 @@ fn main() {
         .configure_from_args();
     let mut group = criterion.benchmark_group("cache_get");
     bench_async(&mut group, &rt, names[0], &samples[0], || async {
-        black_box(probe(&embedded_runtime, &embedded_call, &nothing).await);
+        black_box(probe(&embedded_runtime, &embedded_call, "/cache", &nothing).await);
     });
     bench_async(&mut group, &rt, names[1], &samples[1], || async {
-        black_box(probe(&redis_runtime, &redis_call, &get).await);
+        black_box(probe(&redis_runtime, &redis_call, "/cache", &get).await);
     });
     bench_async(&mut group, &rt, names[2], &samples[2], || {
         let mut connection = bare.clone();
@@ -207,7 +178,7 @@ fn main() {
         }
     });
     bench_async(&mut group, &rt, names[3], &samples[3], || async {
-        black_box(probe(&embedded_runtime, &embedded_call, &get).await);
+        black_box(probe(&embedded_runtime, &embedded_call, "/cache", &get).await);
     });
     let service = embedded.cache.clone();
     bench_async(&mut group, &rt, names[4], &samples[4], || {

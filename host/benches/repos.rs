@@ -16,16 +16,14 @@ mod common;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use ::hookline::runtime::{HookCall, HookOutcome, HookRuntime};
 use ::hookline::schema::repo::{ListQuery, Repository};
 use ::hookline::schema::{ColumnInput, TableDef, TableRegistry, ddl};
-use common::{Samples, per_call, request_context};
+use common::{Samples, bench_async, per_call, probe};
 use criterion::Criterion;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use tokio::runtime::Runtime;
 
 const SAMPLE_SIZE: usize = 100;
 /// The statement `Repository::find` sends for the benchmark's query, written out.
@@ -48,39 +46,6 @@ fn items() -> TableDef {
         ],
         relations: Vec::new(),
     }
-}
-
-async fn probe(runtime: &HookRuntime, call: &HookCall, op: &Value) -> Value {
-    let context = request_context("/repo", "/repo", op.clone());
-    let (_, outcome) = runtime
-        .invoke(call, context, Instant::now() + Duration::from_secs(10))
-        .await;
-    match outcome.expect("probe call") {
-        HookOutcome::Data(data) => data["result"].clone(),
-        other => panic!("unexpected outcome {other:?}"),
-    }
-}
-
-fn bench<F: Future<Output = ()>>(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    rt: &Runtime,
-    name: &str,
-    samples: &Samples,
-    routine: impl Fn() -> F,
-) {
-    group.bench_function(name, |b| {
-        b.iter_custom(|iters| {
-            let elapsed = rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    routine().await;
-                }
-                start.elapsed()
-            });
-            samples.borrow_mut().push((iters, elapsed));
-            elapsed
-        });
-    });
 }
 
 fn main() {
@@ -137,7 +102,7 @@ fn main() {
     let list_query = ListQuery::from_json(&query).expect("query");
 
     // Both paths must find the same ten rows before their cost is worth comparing.
-    let through_hook = rt.block_on(probe(&runtime, &call, &find));
+    let through_hook = rt.block_on(probe(&runtime, &call, "/repo", &find));
     let direct = rt.block_on(repo.find(&list_query)).expect("direct find");
     assert_eq!(through_hook["data"], direct["data"]);
     assert_eq!(direct["data"].as_array().map(Vec::len), Some(10));
@@ -165,16 +130,16 @@ fn main() {
         .sample_size(SAMPLE_SIZE)
         .configure_from_args();
     let mut group = criterion.benchmark_group("repos_find");
-    bench(&mut group, &rt, names[0], &samples[0], || async {
-        black_box(probe(&runtime, &call, &nothing).await);
+    bench_async(&mut group, &rt, names[0], &samples[0], || async {
+        black_box(probe(&runtime, &call, "/repo", &nothing).await);
     });
-    bench(&mut group, &rt, names[1], &samples[1], || async {
-        black_box(probe(&runtime, &call, &find).await);
+    bench_async(&mut group, &rt, names[1], &samples[1], || async {
+        black_box(probe(&runtime, &call, "/repo", &find).await);
     });
-    bench(&mut group, &rt, names[2], &samples[2], || async {
+    bench_async(&mut group, &rt, names[2], &samples[2], || async {
         black_box(repo.find(&list_query).await.expect("find"));
     });
-    bench(&mut group, &rt, names[3], &samples[3], || async {
+    bench_async(&mut group, &rt, names[3], &samples[3], || async {
         let rows = db
             .query_all(sea_orm::Statement::from_string(
                 db.get_database_backend(),

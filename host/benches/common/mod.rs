@@ -155,3 +155,38 @@ pub fn runtime_with(
     };
     (runtime, call)
 }
+
+/// Runs a probe plugin on `path` with the JSON body `op` once and returns its `result`.
+pub async fn probe(runtime: &HookRuntime, call: &HookCall, path: &str, op: &Value) -> Value {
+    let context = request_context(path, path, op.clone());
+    let (_, outcome) = runtime
+        .invoke(call, context, Instant::now() + Duration::from_secs(10))
+        .await;
+    match outcome.expect("probe call") {
+        ::hookline::runtime::HookOutcome::Data(data) => data["result"].clone(),
+        other => panic!("unexpected outcome {other:?}"),
+    }
+}
+
+/// Benchmarks `routine` (async, `iters` times on `rt`) under `name`, recording its samples.
+pub fn bench_async<F: Future<Output = ()>>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+    samples: &Samples,
+    routine: impl Fn() -> F,
+) {
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let elapsed = rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    routine().await;
+                }
+                start.elapsed()
+            });
+            samples.borrow_mut().push((iters, elapsed));
+            elapsed
+        });
+    });
+}
