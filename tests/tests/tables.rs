@@ -202,6 +202,30 @@ async fn bad_definitions_are_refused_and_nothing_is_created() {
             reply.body
         );
     }
+    // The table's routes would collide with an existing route: refused before anything is
+    // written (`/shelf/:id` beside `/shelf/:slug`).
+    server.install("echo", "echo").await;
+    server
+        .route(json!({"path": "/shelf/:slug", "methods": ["GET"], "handler": {"plugin": "echo"}}))
+        .await;
+    let clash = server
+        .admin("POST", "/admin/tables", Some(json!({"name": "shelf"})))
+        .await;
+    assert_eq!(
+        (clash.status, clash.code()),
+        (409, "ROUTE_CONFLICT"),
+        "{:?}",
+        clash.body
+    );
+    assert!(
+        sql(&server, r#"SELECT 1 FROM "shelf""#).await.is_err(),
+        "no table shelf"
+    );
+    assert_eq!(
+        server.get("/shelf/x").await.status,
+        401,
+        "the old route still serves"
+    );
     assert_eq!(table_count(&server).await, 1);
     assert!(
         sql(&server, r#"SELECT 1 FROM "t""#).await.is_err(),

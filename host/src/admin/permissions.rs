@@ -14,7 +14,7 @@ use super::{RootAdmin, find_by_path_id, parse_id, roles};
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::json::JsonBody;
-use crate::store::entities::{role, route, route_permission, user};
+use crate::store::entities::{route, route_permission, user};
 use crate::store::parse_json_text;
 
 #[derive(Debug, Deserialize)]
@@ -25,22 +25,15 @@ pub struct GrantInput {
     methods: Option<Vec<String>>,
 }
 
-async fn grant_json(state: &AppState, p: &route_permission::Model) -> Result<Value, HttpError> {
-    let role = match p.role_id {
-        Some(id) => role::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .map(|r| r.name),
-        None => None,
-    };
-    Ok(json!({
+fn grant_json(p: &route_permission::Model, role: Option<&str>) -> Value {
+    json!({
         "id": p.id,
         "route": p.route_id,
         "role": role,
         "user": p.user_id,
         "methods": parse_json_text(&p.methods),
         "createdAt": p.created_at,
-    }))
+    })
 }
 
 async fn route_of(state: &AppState, raw_id: &str) -> Result<route::Model, HttpError> {
@@ -55,6 +48,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), HttpError> {
     let _guard = state.definitions.lock().await;
     let route = route_of(&state, &route_id).await?;
+    let role_name = input.role.clone();
     let (role_id, user_id) = match (input.role, input.user) {
         (Some(name), None) => (Some(roles::by_name(&state, &name).await?.id), None),
         (None, Some(id)) => {
@@ -93,7 +87,10 @@ pub async fn create(
     .insert(&state.db)
     .await?;
     state.permissions_changed().await?;
-    Ok((StatusCode::CREATED, Json(grant_json(&state, &saved).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(grant_json(&saved, role_name.as_deref())),
+    ))
 }
 
 pub async fn list(
@@ -107,10 +104,16 @@ pub async fn list(
         .order_by_asc(route_permission::Column::Id)
         .all(&state.db)
         .await?;
-    let mut out = Vec::with_capacity(grants.len());
-    for grant in &grants {
-        out.push(grant_json(&state, grant).await?);
-    }
+    let roles = roles::names_by_id(&state).await?;
+    let out = grants
+        .iter()
+        .map(|g| {
+            grant_json(
+                g,
+                g.role_id.and_then(|id| roles.get(&id)).map(String::as_str),
+            )
+        })
+        .collect();
     Ok(Json(Value::Array(out)))
 }
 

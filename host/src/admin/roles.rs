@@ -1,5 +1,7 @@
 //! `/admin/roles`: named roles that users hold and route permissions grant to.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -65,6 +67,16 @@ async fn ensure_unique(state: &AppState, name: &str, except: Option<i64>) -> Res
 
 pub async fn find(state: &AppState, raw_id: &str) -> Result<role::Model, HttpError> {
     find_by_path_id::<role::Entity>(state, raw_id, "role").await
+}
+
+/// Every role's name by id (for lists that show role names).
+pub async fn names_by_id(state: &AppState) -> Result<HashMap<i64, String>, HttpError> {
+    Ok(role::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect())
 }
 
 /// The role called `name`, or 422 `UNKNOWN_ROLE`.

@@ -222,7 +222,11 @@ fn merged(
 }
 
 /// Refuses a path that collides with another route's (e.g. `/a/:id` beside `/a/:name`).
-async fn check_conflicts(state: &AppState, id: Option<i64>, path: &str) -> Result<(), HttpError> {
+pub(super) async fn check_conflicts(
+    state: &AppState,
+    id: Option<i64>,
+    path: &str,
+) -> Result<(), HttpError> {
     let (mut routes, hooks) = state.definition_rows().await?;
     routes.retain(|r| Some(r.id) != id);
     if routes.iter().any(|r| r.path == path) {

@@ -167,11 +167,9 @@ fn crud_paths(table: &str) -> [(String, Vec<Method>); 2] {
 /// Applies a table change here (definitions, routes, and what routes carry) and on the other
 /// nodes.
 async fn tables_changed(state: &AppState) -> Result<(), HttpError> {
-    state.load_tables().await?;
-    state.reload_routes().await?;
-    state.access.reload_permissions(&state.db).await?;
-    state.access.reload_guards(&state.db).await?;
-    state.events.broadcast(&Change::Tables).await;
+    let change = Change::Tables;
+    state.apply(&change).await.map_err(HttpError::internal)?;
+    state.events.broadcast(&change).await;
     Ok(())
 }
 
@@ -208,15 +206,10 @@ pub async fn create(
         ));
     }
     let paths = crud_paths(&table.name);
-    let taken = route::Entity::find()
-        .filter(route::Column::Path.is_in(paths.iter().map(|(p, _)| p.clone())))
-        .one(&state.db)
-        .await?;
-    if let Some(taken) = taken {
-        return Err(HttpError::conflict(
-            "ROUTE_CONFLICT",
-            format!("the table's route {} exists already", taken.path),
-        ));
+    // Checked like any new route (a path taken, or `/books/:id` beside `/books/:slug`),
+    // before anything is written.
+    for (path, _) in &paths {
+        super::routes::check_conflicts(&state, None, path).await?;
     }
     let now = Utc::now();
     let txn = state.db.begin().await?;

@@ -42,9 +42,8 @@ pub struct UserInput {
 }
 
 /// A user as the admin API shows it: everything but the password hash.
-async fn user_json(state: &AppState, u: &user::Model) -> Result<Value, HttpError> {
-    let role = crate::auth::role_name(&state.db, u.role_id).await?;
-    Ok(json!({
+fn user_json(u: &user::Model, role: Option<&str>) -> Value {
+    json!({
         "id": u.id,
         "email": u.email,
         "role": role,
@@ -54,7 +53,13 @@ async fn user_json(state: &AppState, u: &user::Model) -> Result<Value, HttpError
         "disabled": u.disabled,
         "createdAt": u.created_at,
         "updatedAt": u.updated_at,
-    }))
+    })
+}
+
+/// A user as the admin API shows it, its role name looked up.
+async fn one_user_json(state: &AppState, u: &user::Model) -> Result<Value, HttpError> {
+    let role = crate::auth::role_name(&state.db, u.role_id).await?;
+    Ok(user_json(u, role.as_deref()))
 }
 
 /// Lower-cased, trimmed, and shaped like an address (`local@domain`, no spaces).
@@ -191,7 +196,10 @@ pub async fn create(
     .insert(&state.db)
     .await
     .map_err(unique_email)?;
-    Ok((StatusCode::CREATED, Json(user_json(&state, &saved).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(one_user_json(&state, &saved).await?),
+    ))
 }
 
 /// A unique violation on insert or update: another request took the email meanwhile.
@@ -209,10 +217,16 @@ pub async fn list(State(state): State<AppState>, _: RootAdmin) -> Result<Json<Va
         .order_by_asc(user::Column::Id)
         .all(&state.db)
         .await?;
-    let mut out = Vec::with_capacity(users.len());
-    for u in &users {
-        out.push(user_json(&state, u).await?);
-    }
+    let roles = roles::names_by_id(&state).await?;
+    let out = users
+        .iter()
+        .map(|u| {
+            user_json(
+                u,
+                u.role_id.and_then(|id| roles.get(&id)).map(String::as_str),
+            )
+        })
+        .collect();
     Ok(Json(Value::Array(out)))
 }
 
@@ -222,7 +236,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, HttpError> {
     let found = find(&state, &id).await?;
-    Ok(Json(user_json(&state, &found).await?))
+    Ok(Json(one_user_json(&state, &found).await?))
 }
 
 pub async fn update(
@@ -281,7 +295,7 @@ pub async fn update(
     } else {
         state.forget_user(user_id);
     }
-    Ok(Json(user_json(&state, &saved).await?))
+    Ok(Json(one_user_json(&state, &saved).await?))
 }
 
 pub async fn remove(
