@@ -45,6 +45,7 @@ fn items() -> TableDef {
             column(json!({"name": "stock", "type": "int", "nullable": false})),
         ],
         relations: Vec::new(),
+        system: Default::default(),
     }
 }
 

@@ -46,13 +46,13 @@ pub struct AppInner {
     pub routes: ArcSwap<RouteTable>,
     pub tokens: Arc<TokenService>,
     /// Users and session families as authentication needs them, cached on this node.
-    pub identities: IdentityCache,
+    pub identities: Arc<IdentityCache>,
     /// The cache and rate limiter (in process or on Redis).
     pub backends: Backends,
     /// Guards, route permissions and client-IP resolution.
     pub access: Access,
     /// Publishes this node's changes to the other nodes (with Redis).
-    pub events: EventBus,
+    pub events: Arc<EventBus>,
     /// User table definitions by name, for default CRUD and `repos`.
     pub tables: Arc<TableRegistry>,
     /// The keys of encrypted columns, derived from the secret (and the previous ones).
@@ -74,6 +74,10 @@ impl AppState {
         let backends = Backends::from_settings(&settings)?;
         let tables: Arc<TableRegistry> = Arc::new(ArcSwap::from_pointee(HashMap::new()));
         let crypto = Arc::new(ColumnCrypto::new(&secret, settings.previous_secrets()));
+        let identities = Arc::new(IdentityCache::new(Duration::from_secs(
+            settings.identity_cache_ttl_secs,
+        )));
+        let events = Arc::new(EventBus::from_settings(&settings)?);
         let capabilities = Capabilities {
             helpers: Arc::new(HelpersCtx::new(tokens.clone(), settings.bcrypt_cost)),
             cache: backends.cache.clone(),
@@ -83,6 +87,8 @@ impl AppState {
                 tables: tables.clone(),
                 max_limit: settings.max_query_limit,
                 crypto: crypto.clone(),
+                identities: identities.clone(),
+                events: events.clone(),
             }),
         };
         let runtime = HookRuntime::new(
@@ -100,9 +106,9 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let state = AppState(Arc::new(AppInner {
             tokens,
-            identities: IdentityCache::new(Duration::from_secs(settings.identity_cache_ttl_secs)),
+            identities,
             backends,
-            events: EventBus::from_settings(&settings)?,
+            events,
             tables,
             crypto,
             access: Access::new(ClientIpResolver::new(

@@ -18,12 +18,24 @@ use crate::server::app;
 use crate::store::entities::user;
 
 /// Example plugins the demo loads: (name, file stem in the build output).
-const PLUGINS: [(&str, &str); 5] = [
+const PLUGINS: [(&str, &str); 9] = [
     ("hello", "hello"),
     ("echo", "echo"),
     ("normalize-email", "normalize_email"),
     ("timing", "timing"),
     ("tag", "tag"),
+    ("signup", "signup"),
+    ("login", "login"),
+    ("slugify", "slugify"),
+    ("keys", "keys"),
+];
+
+/// Published single-handler demo routes: (path, method, plugin, the tables it may use).
+const SIMPLE_ROUTES: [(&str, &str, &str, &[&str]); 4] = [
+    ("/signup", "POST", "signup", &["users"]),
+    ("/login", "POST", "login", &["users"]),
+    ("/slugify", "POST", "slugify", &[]),
+    ("/keys", "GET", "keys", &[]),
 ];
 
 struct AdminClient {
@@ -128,6 +140,20 @@ pub async fn seed(state: &AppState, dir: &Path) -> anyhow::Result<()> {
                 }),
             )
             .await?;
+    }
+    for (path, method, plugin, tables) in SIMPLE_ROUTES {
+        if !exists(path) {
+            client
+                .json(
+                    "POST",
+                    "/admin/routes",
+                    json!({
+                        "path": path, "methods": [method], "publishedMethods": [method],
+                        "handler": {"plugin": plugin}, "tables": tables, "timeoutMs": 10000
+                    }),
+                )
+                .await?;
+        }
     }
     if !exists("/echo") {
         let route = client

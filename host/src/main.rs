@@ -85,6 +85,16 @@ async fn main() -> anyhow::Result<()> {
         println!(
             "  curl -X POST {base}/echo -H 'content-type: application/json' -d '{{}}'   # 400 from normalize-email"
         );
+        println!(
+            "  curl -X POST {base}/signup -H 'content-type: application/json' -d '{{\"email\": \"ada@example.com\", \"password\": \"correct horse\"}}'"
+        );
+        println!(
+            "  curl -X POST {base}/login -H 'content-type: application/json' -d '{{\"email\": \"ada@example.com\", \"password\": \"correct horse\"}}'"
+        );
+        println!(
+            "  curl -X POST {base}/slugify -H 'content-type: application/json' -d '{{\"text\": \"Crème Brûlée\"}}'"
+        );
+        println!("  curl {base}/keys");
     }
     tracing::info!(addr = %running.addr, "hookline listening");
     tokio::signal::ctrl_c().await?;

@@ -116,6 +116,13 @@ pub fn capabilities(
             tables,
             max_limit: 1000,
             crypto: Arc::new(crypto()),
+            identities: Arc::new(::hookline::auth::IdentityCache::new(
+                std::time::Duration::from_secs(10),
+            )),
+            events: Arc::new(
+                ::hookline::events::EventBus::from_settings(&::hookline::Settings::default())
+                    .expect("an event bus without Redis"),
+            ),
         }),
     }
 }

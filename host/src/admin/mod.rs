@@ -136,10 +136,13 @@ where
         .ok_or_else(|| HttpError::not_found(format!("no {what} with id {id}")))
 }
 
-/// A JSON array of `names` after checking each is a user table: 422 `UNKNOWN_TABLE` otherwise.
+/// A JSON array of `names` after checking each is a user table or a system table hooks may
+/// use (`users`): 422 `UNKNOWN_TABLE` otherwise.
 fn known_tables(state: &AppState, names: Vec<String>) -> Result<String, HttpError> {
     let tables = state.tables.load();
-    if let Some(unknown) = names.iter().find(|n| !tables.contains_key(n.as_str())) {
+    if let Some(unknown) = names.iter().find(|n| {
+        !tables.contains_key(n.as_str()) && !crate::schema::system::EXPOSED.contains(&n.as_str())
+    }) {
         return Err(HttpError::unprocessable(
             "UNKNOWN_TABLE",
             format!("no table named {unknown:?}"),

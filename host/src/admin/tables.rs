@@ -197,6 +197,7 @@ pub async fn create(
         name,
         columns,
         relations,
+        system: Default::default(),
     };
     check_distinct(&table).map_err(|e| HttpError::bad_request("DUPLICATE_COLUMN", e))?;
     if find_row(&state, &table.name).await?.is_some() {

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::roles;
 use super::{RootAdmin, explicit, find_by_path_id};
 use crate::app::AppState;
-use crate::auth::hash_password;
+use crate::auth::{checked_email, hash_password};
 use crate::error::HttpError;
 use crate::json::JsonBody;
 use crate::store::entities::{organization, route_permission, session, user};
@@ -60,26 +60,6 @@ fn user_json(u: &user::Model, role: Option<&str>) -> Value {
 async fn one_user_json(state: &AppState, u: &user::Model) -> Result<Value, HttpError> {
     let role = crate::auth::role_name(&state.db, u.role_id).await?;
     Ok(user_json(u, role.as_deref()))
-}
-
-/// Lower-cased, trimmed, and shaped like an address (`local@domain`, no spaces).
-fn checked_email(raw: &str) -> Result<String, HttpError> {
-    let email = raw.trim().to_lowercase();
-    let shaped = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if !shaped {
-        return Err(HttpError::bad_request(
-            "INVALID_EMAIL",
-            format!("{raw:?} is not an email address"),
-        ));
-    }
-    Ok(email)
 }
 
 fn checked_password(password: &str) -> Result<(), HttpError> {

@@ -18,6 +18,6 @@ mod tokens;
 pub use bearer::BearerError;
 pub use bootstrap::{ensure_root_admin, load_or_create_secret};
 pub use identity::{IdentityCache, role_name, user_view};
-pub use passwords::{hash_password, verify_password};
+pub use passwords::{checked_email, hash_password, is_bcrypt_hash, verify_password};
 pub use routes::router;
 pub use tokens::{TOKEN_LEEWAY_SECS, TokenError, TokenPolicy, TokenService, VerifiedToken, key_id};

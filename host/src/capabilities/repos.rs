@@ -1,19 +1,24 @@
 //! `hookline:plugin/repos`: the user tables a hook may use (its route's target tables and its
 //! attachment's own), through [`crate::schema::repo::Repository`] — the same code as default
-//! CRUD. Every refusal is a guest-visible `repo-error` with the status and code the HTTP API
-//! would answer with; a call never outlives the hook's deadline.
+//! CRUD — and the system tables hooks may be given ([`crate::schema::system`]). Every refusal
+//! is a guest-visible `repo-error` with the status and code the HTTP API would answer with; a
+//! call never outlives the hook's deadline.
 
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::Expr;
 use serde_json::Value;
 
+use crate::auth::IdentityCache;
 use crate::error::HttpError;
+use crate::events::{Change, EventBus};
 use crate::runtime::HostState;
 use crate::runtime::bindings::repos::{self, RepoError};
 use crate::schema::TableRegistry;
 use crate::schema::crypto::ColumnCrypto;
 use crate::schema::repo::{ListQuery, Repository};
+use crate::schema::system;
 
 /// What the `repos` capability needs, built once at startup.
 pub struct ReposCtx {
@@ -21,6 +26,9 @@ pub struct ReposCtx {
     pub tables: Arc<TableRegistry>,
     pub max_limit: u64,
     pub crypto: Arc<ColumnCrypto>,
+    /// Forgotten, and the change published, when a hook changes a user.
+    pub identities: Arc<IdentityCache>,
+    pub events: Arc<EventBus>,
 }
 
 impl std::fmt::Debug for ReposCtx {
@@ -63,7 +71,11 @@ impl HostState {
         }
         let ctx = &self.capabilities.repos;
         let tables = ctx.tables.load_full();
-        let Some(definition) = tables.get(table).cloned() else {
+        let Some(definition) = tables
+            .get(table)
+            .cloned()
+            .or_else(|| system::exposed(table))
+        else {
             return Ok(Err(refused(HttpError::not_found(format!(
                 "no table named {table:?}"
             )))));
@@ -106,24 +118,56 @@ impl repos::Host for HostState {
 
     async fn create(&mut self, table: String, data: String) -> Answer<String> {
         self.with_repo(&table, async |repo| {
-            Ok(repo.create(&parse(&data, "the data")?).await?.to_string())
+            let mut data = parse(&data, "the data")?;
+            if table == system::USERS {
+                data = system::users_write(&data)?.0;
+            }
+            Ok(repo.create(&data).await?.to_string())
         })
         .await
     }
 
     async fn update(&mut self, table: String, id: i64, data: String) -> Answer<String> {
+        if table != system::USERS {
+            return self
+                .with_repo(&table, async |repo| {
+                    Ok(repo
+                        .update(id, &parse(&data, "the data")?)
+                        .await?
+                        .to_string())
+                })
+                .await;
+        }
+        let ctx = self.capabilities.repos.clone();
         self.with_repo(&table, async |repo| {
-            Ok(repo
-                .update(id, &parse(&data, "the data")?)
-                .await?
-                .to_string())
+            let (data, sets_password) = system::users_write(&parse(&data, "the data")?)?;
+            // A new password cuts off the tokens issued before it, in the same statement.
+            let extra = if sets_password {
+                let now = chrono::Utc::now().timestamp();
+                vec![("tokens_valid_after".to_owned(), Expr::val(now).into())]
+            } else {
+                Vec::new()
+            };
+            let row = repo.update_with(id, &data, extra).await?;
+            ctx.identities.forget_user(id);
+            ctx.events.broadcast(&Change::User { id }).await;
+            Ok(row.to_string())
         })
         .await
     }
 
     async fn delete(&mut self, table: String, id: i64) -> Answer<String> {
-        self.with_repo(&table, async |repo| Ok(repo.delete(id).await?.to_string()))
-            .await
+        self.with_repo(&table, async |repo| {
+            if table == system::USERS {
+                return Err(system::not_allowed(
+                    &table,
+                    "delete",
+                    "users are deleted through DELETE /admin/users/{id}",
+                ));
+            }
+            Ok(repo.delete(id).await?.to_string())
+        })
+        .await
     }
 
     async fn count(&mut self, table: String, filter: String) -> Answer<u64> {

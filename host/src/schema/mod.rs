@@ -8,6 +8,7 @@ pub mod model;
 pub mod query;
 pub mod repo;
 pub mod rows;
+pub mod system;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -197,9 +197,34 @@ pub struct TableDef {
     pub name: String,
     pub columns: Vec<Column>,
     pub relations: Vec<Relation>,
+    /// How a system table's fields sit on its columns; empty for user tables (see
+    /// [`crate::schema::system`]).
+    #[serde(skip)]
+    pub system: SystemView,
+}
+
+/// A system table shown to hooks as if it were a user table: field names mapped onto its
+/// columns, and the rows hooks never see kept out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SystemView {
+    /// `(field, column)` for the fields whose column is named differently.
+    pub renames: &'static [(&'static str, &'static str)],
+    /// `(column, value)`: only rows holding these values are visible, and an insert sets them.
+    pub scope: &'static [(&'static str, bool)],
+    /// `(column, value)`: what an insert sets when the body does not name the field.
+    pub insert_defaults: &'static [(&'static str, bool)],
 }
 
 impl TableDef {
+    /// The column field `name` is stored in.
+    pub fn sql_name<'a>(&self, name: &'a str) -> &'a str {
+        self.system
+            .renames
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map_or(name, |(_, column)| *column)
+    }
+
     /// Every column name in use, the system ones and the relations' keys included.
     pub fn column_names(&self) -> Vec<String> {
         SYSTEM_COLUMNS

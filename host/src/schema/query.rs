@@ -177,7 +177,7 @@ impl FilterBuilder<'_> {
                 OPERATORS.join(", ")
             )));
         };
-        let column = Expr::col((Alias::new(&table.name), Alias::new(field)));
+        let column = Expr::col((Alias::new(&table.name), Alias::new(table.sql_name(field))));
         let mut all = Condition::all();
         for (op, operand) in ops {
             let value = |v: &Value| -> Result<SimpleExpr, HttpError> {

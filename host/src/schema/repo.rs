@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, Func, Order, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, Func, Order, Query, SelectStatement, SimpleExpr,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlErr};
 use serde_json::{Map, Value, json};
 
@@ -194,6 +196,7 @@ impl Repository<'_> {
     fn select(&self, columns: &[(String, Kind)]) -> SelectStatement {
         let mut select = Query::select();
         select.from(Alias::new(&self.table.name));
+        select.cond_where(self.scope());
         for (name, _) in columns {
             select.expr_as(
                 select_expr(&self.table, name, self.backend()),
@@ -203,8 +206,27 @@ impl Repository<'_> {
         select
     }
 
-    fn by_id(&self, id: i64) -> sea_orm::sea_query::SimpleExpr {
-        Expr::col((Alias::new(&self.table.name), Alias::new("id"))).eq(id)
+    fn column(&self, field: &str) -> Expr {
+        Expr::col((
+            Alias::new(&self.table.name),
+            Alias::new(self.table.sql_name(field)),
+        ))
+    }
+
+    /// The rows this repository may see: all of a user table's; a system table's view.
+    fn scope(&self) -> Condition {
+        self.table
+            .system
+            .scope
+            .iter()
+            .fold(Condition::all(), |all, (column, value)| {
+                all.add(self.column(column).eq(*value))
+            })
+    }
+
+    /// Row `id`, if it is in scope.
+    fn by_id(&self, id: i64) -> Condition {
+        self.scope().add(self.column("id").eq(id))
     }
 
     fn not_found(&self, id: i64) -> HttpError {
@@ -223,7 +245,7 @@ impl Repository<'_> {
     /// Row `id`, or 404.
     pub async fn one(&self, id: i64) -> Result<Value, HttpError> {
         let columns = columns_of(&self.table);
-        let statement = self.select(&columns).and_where(self.by_id(id)).to_owned();
+        let statement = self.select(&columns).cond_where(self.by_id(id)).to_owned();
         let row = self
             .db
             .query_one(self.backend().build(&statement))
@@ -236,7 +258,8 @@ impl Repository<'_> {
         let mut statement = Query::select();
         statement
             .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("n"))
-            .from(Alias::new(&self.table.name));
+            .from(Alias::new(&self.table.name))
+            .cond_where(self.scope());
         if let Some(condition) = condition {
             statement.cond_where(condition);
         }
@@ -315,7 +338,13 @@ impl Repository<'_> {
                     "sort: {name} is encrypted: it cannot be sorted on"
                 )));
             }
-            statement.order_by((Alias::new(&self.table.name), Alias::new(name)), order);
+            statement.order_by(
+                (
+                    Alias::new(&self.table.name),
+                    Alias::new(self.table.sql_name(name)),
+                ),
+                order,
+            );
         }
         statement.order_by((Alias::new(&self.table.name), Alias::new("id")), Order::Asc);
         let limit = match query.limit.unwrap_or(DEFAULT_LIMIT) {
@@ -502,7 +531,7 @@ impl Repository<'_> {
             .and_then(|rows| rows.first().cloned()))
     }
 
-    fn now() -> sea_orm::sea_query::SimpleExpr {
+    fn now() -> SimpleExpr {
         Expr::val(sea_orm::sea_query::Value::ChronoDateTimeUtc(Some(
             Box::new(chrono::Utc::now()),
         )))
@@ -511,11 +540,23 @@ impl Repository<'_> {
 
     /// Inserts a row from `body` (checked in full) and returns it.
     pub async fn create(&self, body: &Value) -> Result<Value, HttpError> {
-        let values = writable(&self.table, body, false, self.backend(), self.crypto)?;
-        let mut columns: Vec<Alias> = values.iter().map(|(n, _)| Alias::new(n)).collect();
-        let mut exprs: Vec<_> = values.into_iter().map(|(_, v)| v).collect();
-        columns.extend([Alias::new("createdAt"), Alias::new("updatedAt")]);
-        exprs.extend([Self::now(), Self::now()]);
+        let mut values = writable(&self.table, body, false, self.backend(), self.crypto)?;
+        let system = &self.table.system;
+        for (column, value) in system.scope.iter().chain(system.insert_defaults) {
+            if !values
+                .iter()
+                .any(|(n, _)| self.table.sql_name(n) == *column)
+            {
+                values.push(((*column).to_owned(), Expr::val(*value).into()));
+            }
+        }
+        values.push(("createdAt".into(), Self::now()));
+        values.push(("updatedAt".into(), Self::now()));
+        let columns: Vec<Alias> = values
+            .iter()
+            .map(|(n, _)| Alias::new(self.table.sql_name(n)))
+            .collect();
+        let exprs: Vec<_> = values.into_iter().map(|(_, v)| v).collect();
         let statement = Query::insert()
             .into_table(Alias::new(&self.table.name))
             .columns(columns)
@@ -535,12 +576,27 @@ impl Repository<'_> {
 
     /// Changes the fields `body` names on row `id` and returns the row.
     pub async fn update(&self, id: i64, body: &Value) -> Result<Value, HttpError> {
+        self.update_with(id, body, Vec::new()).await
+    }
+
+    /// [`Self::update`], also setting `extra` (column, value) in the same statement.
+    pub async fn update_with(
+        &self,
+        id: i64,
+        body: &Value,
+        extra: Vec<(String, SimpleExpr)>,
+    ) -> Result<Value, HttpError> {
         let mut values = writable(&self.table, body, true, self.backend(), self.crypto)?;
         values.push(("updatedAt".into(), Self::now()));
+        values.extend(extra);
         let statement = Query::update()
             .table(Alias::new(&self.table.name))
-            .values(values.into_iter().map(|(n, v)| (Alias::new(n), v)))
-            .and_where(self.by_id(id))
+            .values(
+                values
+                    .into_iter()
+                    .map(|(n, v)| (Alias::new(self.table.sql_name(&n)), v)),
+            )
+            .cond_where(self.by_id(id))
             .to_owned();
         let done = self
             .db
@@ -558,7 +614,7 @@ impl Repository<'_> {
         let row = self.one(id).await?;
         let statement = Query::delete()
             .from_table(Alias::new(&self.table.name))
-            .and_where(self.by_id(id))
+            .cond_where(self.by_id(id))
             .to_owned();
         self.db
             .execute(self.backend().build(&statement))

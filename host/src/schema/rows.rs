@@ -65,7 +65,7 @@ pub fn columns_of(table: &TableDef) -> Vec<(String, Kind)> {
 /// The expression that selects column `name` so that [`read`] can decode it on `backend`:
 /// PostgreSQL's uuid, date, numeric and json types are read as text.
 pub fn select_expr(table: &TableDef, name: &str, backend: DbBackend) -> SimpleExpr {
-    let column = Expr::col((Alias::new(&table.name), Alias::new(name)));
+    let column = Expr::col((Alias::new(&table.name), Alias::new(table.sql_name(name))));
     let needs_text = backend == DbBackend::Postgres
         && table.columns.iter().any(|c| {
             c.name == name

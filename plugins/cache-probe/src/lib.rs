@@ -14,7 +14,10 @@ fn number(body: &Value, key: &str) -> u64 {
 }
 
 fn options(body: &Value) -> Options {
-    Options::new(number(body, "maxRequests") as u32, number(body, "perSeconds") as u32)
+    Options::new(
+        number(body, "maxRequests") as u32,
+        number(body, "perSeconds") as u32,
+    )
 }
 
 fn handle(ctx: &Context) -> Result<Value, HookError> {

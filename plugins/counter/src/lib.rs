@@ -26,7 +26,9 @@ fn handle(ctx: &Context) -> Result<Value, HookError> {
         helpers::sleep(5);
     }
     let count = cache::get::<u64>(&key).map(|c| c.unwrap_or(0) + 1);
-    let stored = count.clone().and_then(|count| cache::set_no_expire(&key, &count));
+    let stored = count
+        .clone()
+        .and_then(|count| cache::set_no_expire(&key, &count));
     cache::release(&lock, &owner)?;
     stored?;
     Ok(json!({ "count": count? }))

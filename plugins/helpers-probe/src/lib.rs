@@ -23,7 +23,10 @@ fn handle(ctx: &Context) -> Result<Value, HookError> {
     let result = match text(&body, "op") {
         "jwt" => json!(helpers::jwt(&body["payload"], text(&body, "expiration"))?),
         "bcryptHash" => json!(helpers::bcrypt_hash(text(&body, "plain"))?),
-        "bcryptCompare" => json!(helpers::bcrypt_compare(text(&body, "plain"), text(&body, "hash"))),
+        "bcryptCompare" => json!(helpers::bcrypt_compare(
+            text(&body, "plain"),
+            text(&body, "hash")
+        )),
         "autoSlug" => json!(helpers::auto_slug(text(&body, "text"))),
         "randomUuid" => json!(crypto::random_uuid()),
         "randomBytes" => {
@@ -31,7 +34,11 @@ fn handle(ctx: &Context) -> Result<Value, HookError> {
             json!(crypto::random_bytes(size, encoding(&body)?)?)
         }
         "sha256" => json!(crypto::sha256(text(&body, "data"), encoding(&body)?)),
-        "hmacSha256" => json!(crypto::hmac_sha256(text(&body, "data"), text(&body, "secret"), encoding(&body)?)),
+        "hmacSha256" => json!(crypto::hmac_sha256(
+            text(&body, "data"),
+            text(&body, "secret"),
+            encoding(&body)?
+        )),
         "sshKeyPair" => {
             let pair = crypto::generate_ssh_key_pair(text(&body, "comment"))?;
             json!({ "publicKey": pair.public_key, "privateKey": pair.private_key })

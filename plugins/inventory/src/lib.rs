@@ -41,7 +41,11 @@ fn handle(ctx: &Context) -> Result<Value, HookError> {
     cache::release(&lock, &owner)?;
     match outcome? {
         Some(left) => Ok(json!({ "reserved": true, "left": left })),
-        None => throw!(409, format!("{} is sold out", request.product), code = "SOLD_OUT"),
+        None => throw!(
+            409,
+            format!("{} is sold out", request.product),
+            code = "SOLD_OUT"
+        ),
     }
 }
 

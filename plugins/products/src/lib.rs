@@ -25,7 +25,11 @@ fn handle(ctx: &Context) -> Result<Value, HookError> {
         None => 1,
         Some(p) => match p.parse::<u64>() {
             Ok(p) if p >= 1 => p,
-            _ => throw!(400, "page must be a whole number from 1", code = "INVALID_PAGE"),
+            _ => throw!(
+                400,
+                "page must be a whole number from 1",
+                code = "INVALID_PAGE"
+            ),
         },
     };
     let found: Found<Value> = repos::find(

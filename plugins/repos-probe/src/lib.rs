@@ -6,7 +6,10 @@ use hookline_sdk::{Context, HookError, Value, json, repos, throw};
 
 fn handle(ctx: &Context) -> Result<Value, HookError> {
     let body = ctx.body_json();
-    let table = body.get("table").and_then(Value::as_str).unwrap_or_default();
+    let table = body
+        .get("table")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let id = body.get("id").and_then(Value::as_i64).unwrap_or(0);
     let result: Value = match body.get("op").and_then(Value::as_str).unwrap_or_default() {
         "find" => serde_json_value(repos::find::<Value, _>(table, &body["query"])?),
