@@ -29,6 +29,8 @@ const SAMPLE_SIZE: usize = 100;
 /// The statement `Repository::find` sends for the benchmark's query, written out.
 const BARE_SQL: &str = r#"SELECT "items"."id", "items"."name", "items"."price", "items"."stock", "items"."createdAt", "items"."updatedAt" FROM "items" WHERE "items"."price" < 20 ORDER BY "items"."price" DESC, "items"."name" ASC, "items"."id" ASC LIMIT 10"#;
 const TARGET_RATIO: f64 = 1.3;
+/// About one invocation's length (`hook_nothing`), spent spinning.
+const PAUSE: Duration = Duration::from_micros(12);
 
 fn items() -> TableDef {
     let column = |v: Value| {
@@ -120,12 +122,14 @@ fn main() {
         assert_eq!(rows.len(), 10);
     });
 
-    let samples: [Samples; 4] = Default::default();
+    let samples: [Samples; 6] = Default::default();
     let names = [
         "hook_nothing",
         "hook_find",
         "repository_find",
         "seaorm_query",
+        "invocation_then_find",
+        "pause_then_find",
     ];
     let mut criterion = Criterion::default()
         .sample_size(SAMPLE_SIZE)
@@ -149,6 +153,19 @@ fn main() {
             .await
             .expect("bare query");
         black_box(rows);
+    });
+    // Diagnostics: the same find right after an invocation (outside it), and right after a
+    // busy pause as long as an invocation (no invocation at all).
+    bench_async(&mut group, &rt, names[4], &samples[4], || async {
+        black_box(probe(&runtime, &call, "/repo", &nothing).await);
+        black_box(repo.find(&list_query).await.expect("find"));
+    });
+    bench_async(&mut group, &rt, names[5], &samples[5], || async {
+        let start = std::time::Instant::now();
+        while start.elapsed() < PAUSE {
+            std::hint::spin_loop();
+        }
+        black_box(repo.find(&list_query).await.expect("find"));
     });
     group.finish();
     criterion.final_summary();

@@ -15,8 +15,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options.sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        // One writer at a time is SQLite's rule; a small pool keeps readers concurrent.
-        options.max_connections(8).min_connections(1);
+        // One writer at a time is SQLite's rule; a small pool keeps readers concurrent. A
+        // connection is a handle on a local file: pinging it before each use (sqlx's default)
+        // only adds a round trip to its worker thread to every statement.
+        options
+            .max_connections(8)
+            .min_connections(1)
+            .test_before_acquire(false);
     } else {
         options.max_connections(16).min_connections(1);
     }
