@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use hookline_tests::{ADMIN_EMAIL, Reply, TestServer};
+use hookline_tests::{Reply, TestServer};
 use serde_json::{Value, json};
 
 async fn server() -> TestServer {
@@ -31,25 +31,60 @@ async fn result(server: &TestServer, op: Value) -> Value {
 async fn jwt_accepts_each_expiration_form_and_its_tokens_open_private_routes() {
     let server = server().await;
     server.install("echo", "echo").await;
-    server
+    let private = server
         .route(json!({"path": "/private", "methods": ["GET"], "handler": {"plugin": "echo"}}))
         .await;
-    let admin_id = server
-        .send("GET", "/me", Some(&server.admin_token), None)
-        .await
-        .body["id"]
-        .clone();
+    let user_id = server
+        .create_user("member@example.org", "member-password", false)
+        .await;
+    let grant = server
+        .admin(
+            "POST",
+            &format!("/admin/routes/{private}/permissions"),
+            Some(json!({"user": user_id, "methods": ["GET"]})),
+        )
+        .await;
+    assert_eq!(grant.status, 201, "{:?}", grant.body);
     for expiration in ["30s", "15m", "1h", "1d", "7d", "30d"] {
         let token = result(
             &server,
-            json!({"op": "jwt", "payload": {"id": admin_id}, "expiration": expiration}),
+            json!({"op": "jwt", "payload": {"id": user_id}, "expiration": expiration}),
         )
         .await;
         let token = token.as_str().unwrap();
         let me = server.send("GET", "/private", Some(token), None).await;
         assert_eq!(me.status, 200, "{expiration}");
-        assert_eq!(me.body["user"]["email"], ADMIN_EMAIL);
+        assert_eq!(me.body["user"]["email"], "member@example.org");
     }
+
+    // Whatever a plugin signs, it never acts for a root admin, and never opens a session.
+    let admin_id = server
+        .send("GET", "/me", Some(&server.admin_token), None)
+        .await
+        .body["id"]
+        .clone();
+    let forged = result(
+        &server,
+        json!({"op": "jwt", "payload": {"id": admin_id, "hook": null}, "expiration": "1h"}),
+    )
+    .await;
+    for path in ["/me", "/private", "/admin/plugins"] {
+        let reply = server.send("GET", path, forged.as_str(), None).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (401, "TOKEN_INVALID"),
+            "{path}"
+        );
+    }
+    let with_session = call(
+        &server,
+        json!({"op": "jwt", "payload": {"id": user_id, "sid": "x"}, "expiration": "1h"}),
+    )
+    .await;
+    assert_eq!(
+        (with_session.status, with_session.code()),
+        (400, "INVALID_PAYLOAD")
+    );
     for bad in ["7w", "", "0d", "1.5h", "366d"] {
         let reply = call(
             &server,

@@ -91,6 +91,15 @@ impl AppState {
         if user.disabled {
             return Err(rejected("TOKEN_INVALID", "the token's user is disabled"));
         }
+        // A plugin can sign any payload: what it signs must never be root-admin credentials.
+        if let Some(plugin) = &token.minted_by
+            && user.view.is_root_admin
+        {
+            return Err(rejected(
+                "TOKEN_INVALID",
+                &format!("a token minted by a hook ({plugin}) cannot act for a root admin"),
+            ));
+        }
         if issued_before_cutoff(&token, user.tokens_valid_after) {
             return Err(rejected(
                 "TOKEN_REVOKED",
@@ -180,6 +189,7 @@ mod tests {
             user_id: 1,
             issued_at,
             session_id: session.map(str::to_owned),
+            minted_by: None,
         }
     }
 

@@ -38,6 +38,8 @@ pub struct VerifiedToken {
     /// `sid`: the session of a token issued at login or refresh; tokens minted by hooks have
     /// none.
     pub session_id: Option<String>,
+    /// `hook`: the plugin that minted the token with `helpers.jwt`, if one did.
+    pub minted_by: Option<String>,
 }
 
 /// The claims of a token this server issues at login and refresh.
@@ -66,6 +68,8 @@ struct PresentedClaims {
     iat: u64,
     #[serde(default)]
     sid: Option<String>,
+    #[serde(default)]
+    hook: Option<Value>,
 }
 
 impl PresentedClaims {
@@ -263,6 +267,10 @@ fn accept(claims: PresentedClaims) -> Result<VerifiedToken, TokenError> {
         user_id,
         issued_at,
         session_id: claims.sid,
+        minted_by: claims.hook.map(|h| match h {
+            Value::String(name) => name,
+            other => other.to_string(),
+        }),
     })
 }
 

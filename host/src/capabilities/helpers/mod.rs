@@ -82,8 +82,16 @@ impl helpers::Host for HostState {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
+        if claims.contains_key("sid") {
+            return Ok(Err(helper_error(
+                "INVALID_PAYLOAD",
+                "`sid` is reserved: only Hookline's own login opens sessions",
+            )));
+        }
         claims.insert("iat".into(), now.into());
         claims.insert("exp".into(), (now + lifetime.as_secs()).into());
+        // Marks the token as a hook's (see the bearer check); the payload cannot override it.
+        claims.insert("hook".into(), self.plugin.to_string().into());
         let token = self
             .capabilities
             .helpers
