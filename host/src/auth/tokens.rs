@@ -69,7 +69,7 @@ struct PresentedClaims {
     #[serde(default)]
     sid: Option<String>,
     #[serde(default)]
-    hook: Option<Value>,
+    hook: Option<String>,
 }
 
 impl PresentedClaims {
@@ -267,10 +267,7 @@ fn accept(claims: PresentedClaims) -> Result<VerifiedToken, TokenError> {
         user_id,
         issued_at,
         session_id: claims.sid,
-        minted_by: claims.hook.map(|h| match h {
-            Value::String(name) => name,
-            other => other.to_string(),
-        }),
+        minted_by: claims.hook,
     })
 }
 

@@ -128,19 +128,13 @@ impl repos::Host for HostState {
     }
 
     async fn update(&mut self, table: String, id: i64, data: String) -> Answer<String> {
-        if table != system::USERS {
-            return self
-                .with_repo(&table, async |repo| {
-                    Ok(repo
-                        .update(id, &parse(&data, "the data")?)
-                        .await?
-                        .to_string())
-                })
-                .await;
-        }
         let ctx = self.capabilities.repos.clone();
         self.with_repo(&table, async |repo| {
-            let (data, sets_password) = system::users_write(&parse(&data, "the data")?)?;
+            let data = parse(&data, "the data")?;
+            if table != system::USERS {
+                return Ok(repo.update(id, &data).await?.to_string());
+            }
+            let (data, sets_password) = system::users_write(&data)?;
             // A new password cuts off the tokens issued before it, in the same statement.
             let extra = if sets_password {
                 let now = chrono::Utc::now().timestamp();

@@ -245,7 +245,11 @@ impl Repository<'_> {
     /// Row `id`, or 404.
     pub async fn one(&self, id: i64) -> Result<Value, HttpError> {
         let columns = columns_of(&self.table);
-        let statement = self.select(&columns).cond_where(self.by_id(id)).to_owned();
+        // `select` already keeps to the scope.
+        let statement = self
+            .select(&columns)
+            .cond_where(self.column("id").eq(id))
+            .to_owned();
         let row = self
             .db
             .query_one(self.backend().build(&statement))
