@@ -9,7 +9,10 @@
 //!   `HOOKLINE_LOAD_WARMUP_SECS` of warm-up (default 2);
 //! - `HOOKLINE_LOAD_CONNECTIONS` concurrent connections (default 64);
 //! - `HOOKLINE_LOAD_MAX_REQUESTS` cap on requests per target, warm-up included (default 5M);
-//! - `HOOKLINE_PLUGIN_DIR` where `hello.wasm` and `tag.wasm` are (default: the plugins build).
+//! - `HOOKLINE_PLUGIN_DIR` where `hello.wasm` and `tag.wasm` are (default: the plugins build);
+//! - `HOOKLINE_LOAD_CLIENT_BATCH=1` runs the generator's threads under `SCHED_BATCH` (through
+//!   `chrt`), so that a generator thread woken by an answer does not preempt a server thread —
+//!   closer to a generator on another machine. Off by default, like a load tool on the host.
 //!
 //! Without `--bench` (e.g. `cargo test --benches`) it runs a short smoke pass instead.
 
@@ -430,6 +433,25 @@ fn print_report(report: &TargetReport) {
     }
 }
 
+/// Under `HOOKLINE_LOAD_CLIENT_BATCH=1`, moves the calling thread to `SCHED_BATCH`.
+fn batch_if_asked() {
+    if std::env::var("HOOKLINE_LOAD_CLIENT_BATCH").as_deref() != Ok("1") {
+        return;
+    }
+    let tid = std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|path| Some(path.file_name()?.to_string_lossy().into_owned()));
+    let moved = tid.is_some_and(|tid| {
+        std::process::Command::new("chrt")
+            .args(["--batch", "--pid", "0", &tid])
+            .status()
+            .is_ok_and(|status| status.success())
+    });
+    if !moved {
+        eprintln!("HOOKLINE_LOAD_CLIENT_BATCH: could not run chrt; the generator keeps its policy");
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let bench_mode = std::env::args().any(|arg| arg == "--bench");
     let plan = LoadPlan::from_env(bench_mode)?;
@@ -442,6 +464,7 @@ fn main() -> anyhow::Result<()> {
     let client = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(cores)
         .thread_name("load")
+        .on_thread_start(batch_if_asked)
         .enable_all()
         .build()?;
 
@@ -475,11 +498,16 @@ fn main() -> anyhow::Result<()> {
     println!("hookline answers {hookline_body}");
     println!(
         "load: {} connections, {:.1} s warm-up + {:.1} s measured per target, cap {} requests, \
-         {cores} server and {cores} client worker threads",
+         {cores} server and {cores} client worker threads{}",
         plan.connections,
         plan.warmup.as_secs_f64(),
         plan.measured.as_secs_f64(),
         plan.max_requests,
+        if std::env::var("HOOKLINE_LOAD_CLIENT_BATCH").as_deref() == Ok("1") {
+            " (client threads SCHED_BATCH)"
+        } else {
+            ""
+        },
     );
 
     let axum = run_load(&client, "axum hello (plain)", axum_addr, plan);
