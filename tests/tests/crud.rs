@@ -242,6 +242,10 @@ async fn every_filter_operator_and_combination() {
             json!({"author": {"country": {"_in": ["UK", "FR"]}}, "pages": {"_gt": 100}}),
             vec!["Notes", "Cheri"],
         ),
+        // Matching is case-sensitive on both databases (SQLite's LIKE is not by default).
+        (json!({"title": {"_contains": "IC"}}), Vec::<&str>::new()),
+        (json!({"title": {"_starts_with": "el"}}), Vec::<&str>::new()),
+        (json!({"title": {"_ends_with": "S"}}), Vec::<&str>::new()),
         (json!({"title": {"_contains": "%"}}), Vec::<&str>::new()),
         (json!({"title": {"_contains": "_"}}), Vec::<&str>::new()),
     ];

@@ -5,7 +5,8 @@
 pub mod entities;
 mod migration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 pub use migration::Migrator;
@@ -21,16 +22,21 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
         options
             .max_connections(8)
             .min_connections(1)
-            .test_before_acquire(false);
+            .test_before_acquire(false)
+            // Pragmas are per connection, so they go in the options every pooled connection
+            // is opened with. WAL lets readers proceed while a writer commits; SQLite leaves
+            // foreign keys off by default; and its LIKE ignores ASCII case where PostgreSQL's
+            // does not, so `_contains` and friends would answer differently on the two.
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .pragma("case_sensitive_like", "ON")
+            });
     } else {
         options.max_connections(16).min_connections(1);
     }
     let db = Database::connect(options).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // WAL lets readers proceed while a writer commits; foreign keys are off by default.
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;")
-            .await?;
-    }
     Migrator::up(&db, None).await?;
     Ok(db)
 }
