@@ -111,16 +111,15 @@ fn main() {
     assert_eq!(direct["data"].as_array().map(Vec::len), Some(10));
 
     // The bare statement: what Repository::find sends, rows left undecoded.
-    rt.block_on(async {
-        let rows = db
-            .query_all(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                BARE_SQL,
-            ))
-            .await
-            .expect("bare query");
-        assert_eq!(rows.len(), 10);
-    });
+    let bare_query = || async {
+        db.query_all(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            BARE_SQL,
+        ))
+        .await
+        .expect("bare query")
+    };
+    assert_eq!(rt.block_on(bare_query()).len(), 10);
 
     let samples: [Samples; 6] = Default::default();
     let names = [
@@ -145,14 +144,7 @@ fn main() {
         black_box(repo.find(&list_query).await.expect("find"));
     });
     bench_async(&mut group, &rt, names[3], &samples[3], || async {
-        let rows = db
-            .query_all(sea_orm::Statement::from_string(
-                db.get_database_backend(),
-                BARE_SQL,
-            ))
-            .await
-            .expect("bare query");
-        black_box(rows);
+        black_box(bare_query().await);
     });
     // Diagnostics: the same find right after an invocation (outside it), and right after a
     // busy pause as long as an invocation (no invocation at all).
