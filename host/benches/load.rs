@@ -1,8 +1,8 @@
 //! Whole-route load benchmark. In one run it starts a plain axum handler and a Hookline server
 //! whose route `GET /hello/:name` runs a preHook, the handler and a postHook, then drives each
 //! with the same closed-loop generator (keep-alive connections, each sending its next request
-//! when the previous answer arrived). It prints requests/s, latency percentiles and the ratio
-//! hookline/axum; the target is a ratio of at least 0.20.
+//! when the previous answer arrived). It prints requests/s, latency percentiles, server CPU per
+//! request and the ratio hookline/axum; the target is a ratio of at least 0.20.
 //!
 //! Run: `cargo bench -p hookline --bench load`. Settings (environment):
 //! - `HOOKLINE_LOAD_SECS` measured seconds per target (default 8), after
@@ -12,7 +12,12 @@
 //! - `HOOKLINE_PLUGIN_DIR` where `hello.wasm` and `tag.wasm` are (default: the plugins build);
 //! - `HOOKLINE_LOAD_CLIENT_BATCH=1` runs the generator's threads under `SCHED_BATCH` (through
 //!   `chrt`), so that a generator thread woken by an answer does not preempt a server thread —
-//!   closer to a generator on another machine. Off by default, like a load tool on the host.
+//!   closer to a generator on another machine. Off by default, like a load tool on the host;
+//! - `HOOKLINE_LOAD_HOOKS` the hooks around the handler: `pre,post` (default, the target's
+//!   route), `pre` or `none`, to see what each hook adds.
+//!
+//! Besides requests/s it prints the CPU time the server threads used per answered request,
+//! which does not depend on how the generator's scheduling shaped the throughput.
 //!
 //! Without `--bench` (e.g. `cargo test --benches`) it runs a short smoke pass instead.
 
@@ -42,6 +47,8 @@ const ADMIN_EMAIL: &str = "bench@example.com";
 const ADMIN_PASSWORD: &str = "bench-password-1";
 /// The request both targets answer: `{"message": "hello, ada"}` (plus Hookline's trace/logs).
 const PATH: &str = "/hello/ada";
+/// The name of the servers' runtime threads, whose CPU time is measured.
+const SERVER_THREADS: &str = "server";
 /// Pause after a failed connection before dialling again, so a dead server is not spun on.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(10);
 
@@ -103,6 +110,54 @@ where
     }
 }
 
+/// Which hooks the Hookline route runs around its handler. The target is set for `PreAndPost`;
+/// the others show what each hook adds (`HOOKLINE_LOAD_HOOKS=pre,post|pre|none`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hooks {
+    PreAndPost,
+    Pre,
+    None,
+}
+
+impl Hooks {
+    fn from_env() -> anyhow::Result<Self> {
+        match std::env::var("HOOKLINE_LOAD_HOOKS")
+            .as_deref()
+            .map(str::trim)
+        {
+            Err(_) | Ok("pre,post") => Ok(Self::PreAndPost),
+            Ok("pre") => Ok(Self::Pre),
+            Ok("none") => Ok(Self::None),
+            Ok(other) => bail!("HOOKLINE_LOAD_HOOKS={other:?}: expected pre,post, pre or none"),
+        }
+    }
+
+    /// (phase, tag) of each `tag` hook to attach.
+    fn attached(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::PreAndPost => &[("pre", "a"), ("post", "b")],
+            Self::Pre => &[("pre", "a")],
+            Self::None => &[],
+        }
+    }
+
+    /// The `trace` the answer carries: only a postHook writes it into the response.
+    fn trace(self) -> Value {
+        match self {
+            Self::PreAndPost => json!(["a", "b"]),
+            Self::Pre | Self::None => Value::Null,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::PreAndPost => "hookline pre+handler+post",
+            Self::Pre => "hookline pre+handler",
+            Self::None => "hookline handler",
+        }
+    }
+}
+
 /// What one connection saw during the measured window.
 #[derive(Default)]
 struct ConnectionReport {
@@ -122,12 +177,46 @@ struct TargetReport {
     p99: Duration,
     capped: bool,
     first_error: Option<String>,
+    /// CPU time the server's threads used during the measured window (Linux only).
+    server_cpu: Option<Duration>,
 }
 
 impl TargetReport {
     fn requests_per_sec(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
+
+    /// Server CPU time per answered request: what a request costs the server whatever the
+    /// generator's scheduling did to the throughput.
+    fn server_cpu_per_request(&self) -> Option<Duration> {
+        let ok = u32::try_from(self.ok).ok().filter(|ok| *ok > 0)?;
+        Some(self.server_cpu? / ok)
+    }
+}
+
+/// User plus system CPU time used so far by this process's threads named `name`, read from
+/// `/proc/self/task/*/stat` (Linux reports it in ticks of 1/100 s). None where there is no
+/// such file.
+fn threads_cpu(name: &str) -> Option<Duration> {
+    const TICKS_PER_SEC: u64 = 100;
+    let mut ticks = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let Ok(stat) = std::fs::read_to_string(task.ok()?.path().join("stat")) else {
+            continue; // the thread ended between the listing and the read
+        };
+        // `tid (comm) state ...`: comm may hold spaces, so split after its closing parenthesis.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        if &stat[open + 1..close] != name {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the comm.
+        let used = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+        ticks += used(11)? + used(12)?;
+    }
+    Some(Duration::from_millis(ticks * 1000 / TICKS_PER_SEC))
 }
 
 /// Shared by a target's connections: when the measured window starts and ends, and the
@@ -255,6 +344,20 @@ fn run_load(
         issued: AtomicU64::new(0),
         max_requests: plan.max_requests,
     });
+    // Samples the server threads' CPU time at the edges of the measured window.
+    let sampler = {
+        let window = window.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(
+                window
+                    .measure_from
+                    .saturating_duration_since(Instant::now()),
+            );
+            let before = threads_cpu(SERVER_THREADS);
+            std::thread::sleep(window.until.saturating_duration_since(Instant::now()));
+            Some(threads_cpu(SERVER_THREADS)?.saturating_sub(before?))
+        })
+    };
     let reports = client.block_on(async {
         let tasks: Vec<_> = (0..plan.connections)
             .map(|_| tokio::spawn(drive_connection(addr, window.clone())))
@@ -265,6 +368,7 @@ fn run_load(
         }
         reports
     });
+    let server_cpu = sampler.join().expect("the CPU sampler panicked");
     let finished = Instant::now().min(window.until);
     let mut latencies: Vec<u32> = Vec::new();
     let mut report = TargetReport {
@@ -276,6 +380,7 @@ fn run_load(
         p99: Duration::ZERO,
         capped: window.issued.load(Ordering::Relaxed) >= plan.max_requests,
         first_error: None,
+        server_cpu,
     };
     for r in reports {
         report.ok += r.ok;
@@ -330,8 +435,8 @@ fn plugin_dir() -> PathBuf {
 }
 
 /// Uploads hello and tag and creates `GET /hello/:name` with tag as preHook (`a`) and
-/// postHook (`b`), through the admin API like any client.
-async fn configure_hookline(base: &str) -> anyhow::Result<()> {
+/// postHook (`b`) as `hooks` asks, through the admin API like any client.
+async fn configure_hookline(base: &str, hooks: Hooks) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let login: Value = http
         .post(format!("{base}/auth/login"))
@@ -390,7 +495,7 @@ async fn configure_hookline(base: &str) -> anyhow::Result<()> {
     .await
     .context("creating the route")?;
     let id = route["id"].clone();
-    for (phase, tag) in [("pre", "a"), ("post", "b")] {
+    for (phase, tag) in hooks.attached() {
         admin_json(
             "/admin/hooks",
             json!({"phase": phase, "route": id, "plugin": "tag", "config": {"tag": tag}}),
@@ -428,6 +533,13 @@ fn print_report(report: &TargetReport) {
             ""
         },
     );
+    if let Some(cpu) = report.server_cpu_per_request() {
+        println!(
+            "{:<24} server CPU {:>7.1} µs per request",
+            "",
+            cpu.as_secs_f64() * 1e6
+        );
+    }
     if let Some(error) = &report.first_error {
         println!("{:<24} first error: {error}", "");
     }
@@ -455,10 +567,11 @@ fn batch_if_asked() {
 fn main() -> anyhow::Result<()> {
     let bench_mode = std::env::args().any(|arg| arg == "--bench");
     let plan = LoadPlan::from_env(bench_mode)?;
+    let hooks = Hooks::from_env()?;
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(cores)
-        .thread_name("server")
+        .thread_name(SERVER_THREADS)
         .enable_all()
         .build()?;
     let client = tokio::runtime::Builder::new_multi_thread()
@@ -482,7 +595,10 @@ fn main() -> anyhow::Result<()> {
     // `spawn` starts its accept loop with `tokio::spawn`, so it runs on the server workers.
     let hookline = server.block_on(hookline::spawn(settings))?;
     let hookline_addr = hookline.addr;
-    client.block_on(configure_hookline(&format!("http://{hookline_addr}")))?;
+    client.block_on(configure_hookline(
+        &format!("http://{hookline_addr}"),
+        hooks,
+    ))?;
 
     let axum_body = client.block_on(probe(axum_addr))?;
     let hookline_body = client.block_on(probe(hookline_addr))?;
@@ -491,8 +607,9 @@ fn main() -> anyhow::Result<()> {
         "axum answered {axum_body}"
     );
     ensure!(
-        hookline_body["message"] == "hello, ada" && hookline_body["trace"] == json!(["a", "b"]),
-        "hookline did not run preHook, handler and postHook: {hookline_body}"
+        hookline_body["message"] == "hello, ada" && hookline_body["trace"] == hooks.trace(),
+        "hookline did not run the hooks it was given ({}): {hookline_body}",
+        hooks.name()
     );
     println!("axum answers     {axum_body}");
     println!("hookline answers {hookline_body}");
@@ -512,7 +629,7 @@ fn main() -> anyhow::Result<()> {
 
     let axum = run_load(&client, "axum hello (plain)", axum_addr, plan);
     print_report(&axum);
-    let hookline_report = run_load(&client, "hookline pre+handler+post", hookline_addr, plan);
+    let hookline_report = run_load(&client, hooks.name(), hookline_addr, plan);
     print_report(&hookline_report);
 
     let _ = stop_axum.send(());
@@ -527,14 +644,27 @@ fn main() -> anyhow::Result<()> {
         bail!("a target answered no request successfully");
     }
     let ratio = hookline_report.requests_per_sec() / axum.requests_per_sec();
-    println!(
-        "ratio hookline/axum: {ratio:.3}  (target >= {TARGET_RATIO}: {})",
-        if ratio >= TARGET_RATIO {
-            "met"
-        } else {
-            "NOT met"
-        }
-    );
+    if hooks == Hooks::PreAndPost {
+        println!(
+            "ratio hookline/axum: {ratio:.3}  (target >= {TARGET_RATIO}: {})",
+            if ratio >= TARGET_RATIO {
+                "met"
+            } else {
+                "NOT met"
+            }
+        );
+    } else {
+        println!("ratio hookline/axum: {ratio:.3}  (the target is for pre,post)");
+    }
+    if let (Some(axum_cpu), Some(hookline_cpu)) = (
+        axum.server_cpu_per_request(),
+        hookline_report.server_cpu_per_request(),
+    ) {
+        println!(
+            "server CPU per request hookline/axum: {:.2}x",
+            hookline_cpu.as_secs_f64() / axum_cpu.as_secs_f64()
+        );
+    }
     if axum.errors + hookline_report.errors > 0 {
         bail!("{} requests failed", axum.errors + hookline_report.errors);
     }
