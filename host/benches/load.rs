@@ -196,7 +196,8 @@ impl TargetReport {
 
 /// User plus system CPU time used so far by this process's threads named `name`, read from
 /// `/proc/self/task/*/stat` (Linux reports it in ticks of 1/100 s). None where there is no
-/// such file.
+/// such file. Only live threads count: one that ends between two readings takes its time with
+/// it (the server's runtime workers live as long as the benchmark).
 fn threads_cpu(name: &str) -> Option<Duration> {
     const TICKS_PER_SEC: u64 = 100;
     let mut ticks = 0u64;
