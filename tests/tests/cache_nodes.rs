@@ -220,7 +220,7 @@ async fn eventually_status(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn definition_changes_reach_the_other_node_within_a_second() {
+async fn definition_changes_reach_the_other_node_through_redis_within_a_second() {
     let Some(a) = Setup::start(Backend::Redis).await else {
         return;
     };

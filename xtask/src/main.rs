@@ -4,12 +4,25 @@
 //! - `demo`: build the plugins and run the server on the embedded default with demo routes.
 //! - `test`: the whole test suite — every crate on SQLite, the JavaScript and Python SDKs' unit
 //!   tests, then the black-box tests again on a PostgreSQL server they start themselves.
+//!
+//! Each task first makes sure the toolchain can build the plugins (the `wasm32-wasip2` target,
+//! installed through rustup when missing). `test` says, before it starts and in its last lines,
+//! which suites it skips because a backend or toolchain is not installed, and how to install it;
+//! in CI (`HOOKLINE_REQUIRE_BACKENDS=1`) a skip is a failure.
+
+mod toolchain;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const DEMO_ADMIN_EMAIL: &str = "admin@hookline.local";
 const DEMO_ADMIN_PASSWORD: &str = "hookline-demo-password";
+
+/// Names the black-box tests carry when they need one of the optional backends or toolchains:
+/// `cargo test -- --skip <word>` leaves them out, so a missing prerequisite shows as tests
+/// filtered out rather than as tests that passed having run nothing. The harness refuses a test
+/// that needs one of these without carrying its word (see `tests/src/plugins.rs`).
+const SKIP_FILTER_ENV: &str = "XTASK_SKIPPED_SUITES";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,8 +31,29 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A `cargo` command run from the repository root, without the variables `cargo run` set for
+/// this task (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, ...): build scripts that read them (ring's
+/// does) would otherwise see the xtask's values and rebuild, with everything above them, on
+/// every switch between `cargo xtask ...` and a plain `cargo test`.
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root());
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            )
+        {
+            command.env_remove(name);
+        }
+    }
+    command
 }
 
 fn run(mut command: Command) -> Result<(), String> {
@@ -51,10 +85,105 @@ fn backends_required() -> bool {
     std::env::var("HOOKLINE_REQUIRE_BACKENDS").is_ok_and(|v| v == "1")
 }
 
-/// Builds the Rust examples, then the JavaScript and Python ones into `plugins/dist` when
-/// their toolchains' prerequisites (node and npm, python3) are installed. Without them those
-/// examples (and their tests) are skipped, except in CI where that is an error.
-fn build_plugins() -> Result<PathBuf, String> {
+/// An optional prerequisite of part of the suite.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prerequisite {
+    Redis,
+    JavaScript,
+    Python,
+    PostgreSql,
+}
+
+impl Prerequisite {
+    const ALL: [Prerequisite; 4] = [
+        Prerequisite::Redis,
+        Prerequisite::JavaScript,
+        Prerequisite::Python,
+        Prerequisite::PostgreSql,
+    ];
+
+    /// What is skipped without it.
+    fn suites(self) -> &'static str {
+        match self {
+            Prerequisite::Redis => {
+                "the Redis suites (cache, cache_examples and cache_nodes on Redis: tests named `redis`)"
+            }
+            Prerequisite::JavaScript => {
+                "the JavaScript plugins, their black-box tests (named `javascript`) and the JS SDK tests"
+            }
+            Prerequisite::Python => {
+                "the Python plugins, their black-box tests (named `python`) and the Python SDK tests"
+            }
+            Prerequisite::PostgreSql => "the PostgreSQL pass of the black-box tests",
+        }
+    }
+
+    /// The word in the names of the tests that need it, if they run in the SQLite pass.
+    fn test_word(self) -> Option<&'static str> {
+        match self {
+            Prerequisite::Redis => Some("redis"),
+            Prerequisite::JavaScript => Some("javascript"),
+            Prerequisite::Python => Some("python"),
+            Prerequisite::PostgreSql => None,
+        }
+    }
+
+    fn install(self) -> &'static str {
+        match self {
+            Prerequisite::Redis => "apt-get install redis-server",
+            Prerequisite::JavaScript => "apt-get install nodejs npm",
+            Prerequisite::Python => "apt-get install python3 python3-venv",
+            Prerequisite::PostgreSql => "apt-get install postgresql",
+        }
+    }
+
+    /// The program it lacks, or `None` when it is installed.
+    fn missing(self) -> Option<&'static str> {
+        let needs: &[&'static str] = match self {
+            Prerequisite::Redis => &["redis-server"],
+            Prerequisite::JavaScript => &["node", "npm"],
+            Prerequisite::Python => &["python3"],
+            Prerequisite::PostgreSql => {
+                return (!postgres_installed()).then_some("initdb/postgres");
+            }
+        };
+        needs.iter().copied().find(|program| !on_path(program))
+    }
+}
+
+/// The prerequisites that are missing, each with the program it lacks. In CI that is an error.
+fn missing_prerequisites() -> Result<Vec<(Prerequisite, &'static str)>, String> {
+    let missing: Vec<_> = Prerequisite::ALL
+        .into_iter()
+        .filter_map(|p| Some((p, p.missing()?)))
+        .collect();
+    if backends_required() && !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|(p, program)| format!("{program} ({})", p.install()))
+            .collect();
+        return Err(format!(
+            "HOOKLINE_REQUIRE_BACKENDS=1 but not installed: {}",
+            list.join(", ")
+        ));
+    }
+    Ok(missing)
+}
+
+fn report_skips(missing: &[(Prerequisite, &'static str)]) {
+    for (prerequisite, program) in missing {
+        println!(
+            "xtask: SKIPPED {}: {program} not found (install: {})",
+            prerequisite.suites(),
+            prerequisite.install()
+        );
+    }
+}
+
+/// Builds the Rust examples, then the JavaScript and Python ones into `plugins/dist` unless
+/// their toolchains' prerequisites are in `missing`.
+fn build_plugins(missing: &[(Prerequisite, &'static str)]) -> Result<PathBuf, String> {
+    toolchain::ensure_wasm_target()?;
     let target = plugin_target_dir();
     let mut command = cargo();
     command
@@ -62,38 +191,37 @@ fn build_plugins() -> Result<PathBuf, String> {
         .current_dir(root().join("plugins"))
         .env("CARGO_TARGET_DIR", &target);
     run(command)?;
-    for (language, needs, script) in [
-        ("JavaScript", &["node", "npm"][..], "plugins/js/build"),
-        ("Python", &["python3"][..], "plugins/python/build"),
+    for (language, script) in [
+        (Prerequisite::JavaScript, "plugins/js/build"),
+        (Prerequisite::Python, "plugins/python/build"),
     ] {
-        if let Some(missing) = needs.iter().find(|p| !on_path(p)) {
-            if backends_required() {
-                return Err(format!(
-                    "{missing} is needed to build the {language} plugins"
-                ));
-            }
-            println!("skipping the {language} plugins: {missing} not found");
-            continue;
+        if !missing.iter().any(|(p, _)| *p == language) {
+            run(Command::new(root().join(script)))?;
         }
-        run(Command::new(root().join(script)))?;
     }
     Ok(target.join("wasm32-wasip2").join("release"))
 }
 
+/// The server binary as the test pass builds it: `cargo build --workspace` with the same
+/// profile resolves features as `cargo test --workspace` does (see the workspace manifest), so
+/// the demo reuses what the tests compiled.
 fn demo() -> Result<(), String> {
-    let plugins = build_plugins()?;
+    let missing: Vec<_> = [Prerequisite::JavaScript, Prerequisite::Python]
+        .into_iter()
+        .filter_map(|p| Some((p, p.missing()?)))
+        .collect();
+    report_skips(&missing);
+    let plugins = build_plugins(&missing)?;
     let mut command = cargo();
-    command
-        .args([
-            "run",
-            "--package",
-            "hookline",
-            "--",
-            "serve",
-            "--demo-plugins",
-        ])
-        .arg(&plugins)
-        .current_dir(root());
+    command.args([
+        "run",
+        "--package",
+        "hookline",
+        "--",
+        "serve",
+        "--demo-plugins",
+    ]);
+    command.arg(&plugins);
     if std::env::var_os("HOOKLINE_ADMIN_EMAIL").is_none() {
         println!(
             "root admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD} (set HOOKLINE_ADMIN_EMAIL/PASSWORD to choose)"
@@ -122,54 +250,85 @@ fn postgres_installed() -> bool {
 }
 
 /// The JavaScript and Python SDKs' own unit tests (against fake hosts, no Wasm).
-fn sdk_tests() -> Result<(), String> {
-    if on_path("npm") {
+fn sdk_tests(missing: &[(Prerequisite, &'static str)]) -> Result<(), String> {
+    let skipped = |p: Prerequisite| missing.iter().any(|(m, _)| *m == p);
+    if !skipped(Prerequisite::JavaScript) {
         let mut js = Command::new("npm");
         js.args(["test", "--silent"])
             .current_dir(root().join("sdk/js"));
         run(js)?;
-    } else if backends_required() {
-        return Err("npm is needed for the JavaScript SDK tests".into());
     }
-    if on_path("python3") {
+    if !skipped(Prerequisite::Python) {
         run(Command::new(root().join("sdk/python/test")))?;
-    } else if backends_required() {
-        return Err("python3 is needed for the Python SDK tests".into());
     }
     Ok(())
 }
 
-fn test() -> Result<(), String> {
-    build_plugins()?;
-    let mut sqlite = cargo();
-    sqlite.args(["test", "--workspace"]).current_dir(root());
-    run(sqlite)?;
-    sdk_tests()?;
-    if !postgres_installed() {
-        if backends_required() {
-            return Err(
-                "HOOKLINE_REQUIRE_BACKENDS=1 but PostgreSQL (initdb, postgres) is not installed"
-                    .into(),
-            );
-        }
-        println!(
-            "skipping the PostgreSQL pass: initdb/postgres not found (apt-get install postgresql)"
-        );
-        return Ok(());
+/// `cargo test --workspace` with the tests that need a missing prerequisite filtered out by
+/// name. Both passes select the whole workspace, so they resolve features alike and the second
+/// compiles nothing the first did not.
+fn workspace_tests(
+    missing: &[(Prerequisite, &'static str)],
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), String> {
+    let words: Vec<&str> = missing.iter().filter_map(|(p, _)| p.test_word()).collect();
+    let mut command = cargo();
+    command
+        .args(["test", "--workspace", "--no-fail-fast"])
+        .args(extra)
+        .arg("--");
+    for word in &words {
+        command.args(["--skip", word]);
     }
-    println!("running the black-box tests again on PostgreSQL");
-    let mut postgres = cargo();
-    postgres
-        .args(["test", "--package", "hookline-tests"])
-        .env("HOOKLINE_TEST_DB", "postgres")
-        .current_dir(root());
-    run(postgres)
+    command.env(SKIP_FILTER_ENV, words.join(","));
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    run(command)
+}
+
+fn test() -> Result<(), String> {
+    let missing = missing_prerequisites()?;
+    report_skips(&missing);
+    let outcome = (|| {
+        build_plugins(&missing)?;
+        workspace_tests(&missing, &[], &[])?;
+        sdk_tests(&missing)?;
+        if missing.iter().any(|(p, _)| *p == Prerequisite::PostgreSql) {
+            return Ok(());
+        }
+        println!("xtask: running the black-box tests again on PostgreSQL");
+        workspace_tests(
+            &missing,
+            &["--test", "*"],
+            &[("HOOKLINE_TEST_DB", "postgres")],
+        )
+    })();
+    // The closing lines say what did not run, whatever the outcome.
+    if missing.is_empty() {
+        println!("xtask: every suite ran (nothing skipped)");
+    } else {
+        report_skips(&missing);
+    }
+    outcome
 }
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
-        "plugins" => build_plugins().map(|dir| println!("plugins built in {}", dir.display())),
+        "plugins" => {
+            let missing: Vec<_> = [Prerequisite::JavaScript, Prerequisite::Python]
+                .into_iter()
+                .filter_map(|p| Some((p, p.missing()?)))
+                .collect();
+            if backends_required() && !missing.is_empty() {
+                Err(format!("{} is needed to build every plugin", missing[0].1))
+            } else {
+                report_skips(&missing);
+                build_plugins(&missing).map(|dir| println!("plugins built in {}", dir.display()))
+            }
+        }
         "demo" => demo(),
         "test" => test(),
         _ => Err("usage: cargo xtask <plugins | demo | test>".into()),
