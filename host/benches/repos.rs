@@ -18,6 +18,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ::hookline::schema::reach::{EveryTable, QueryLimits};
 use ::hookline::schema::repo::{ListQuery, Repository};
 use ::hookline::schema::{ColumnInput, TableDef, TableRegistry, ddl};
 use common::{Samples, bench_async, per_call, probe};
@@ -77,8 +78,12 @@ fn main() {
         db: &db,
         table: table.clone(),
         tables: &registry,
-        max_limit: 1000,
+        limits: QueryLimits {
+            max_limit: 1000,
+            max_rows: 10_000,
+        },
         crypto: &crypto,
+        reach: &EveryTable,
     };
     rt.block_on(async {
         for i in 0..200 {

@@ -13,6 +13,7 @@ use tokio::sync::Mutex;
 use crate::access::{Access, ClientIpResolver};
 use crate::auth::{
     IdentityCache, TokenService, ensure_root_admin, hash_password, load_or_create_secret,
+    private_data_dir, private_database_files,
 };
 use crate::cache::Backends;
 use crate::capabilities::{Capabilities, HelpersCtx, ReposCtx};
@@ -66,8 +67,9 @@ pub struct AppInner {
 
 impl AppState {
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&settings.data_dir)?;
+        private_data_dir(&settings.data_dir)?;
         let db = store::connect(&settings.effective_database_url()).await?;
+        private_database_files(&settings.data_dir)?;
         let secret = load_or_create_secret(&settings)?;
         ensure_root_admin(&db, &settings).await?;
         let tokens = Arc::new(TokenService::from_settings(&secret, &settings));
@@ -79,13 +81,18 @@ impl AppState {
         )));
         let events = Arc::new(EventBus::from_settings(&settings)?);
         let capabilities = Capabilities {
-            helpers: Arc::new(HelpersCtx::new(tokens.clone(), settings.bcrypt_cost)),
+            helpers: Arc::new(HelpersCtx::new(
+                tokens.clone(),
+                settings.bcrypt_cost,
+                settings.max_bcrypt_cost,
+            )),
             cache: backends.cache.clone(),
             limits: backends.limits.clone(),
             repos: Arc::new(ReposCtx {
                 db: db.clone(),
                 tables: tables.clone(),
-                max_limit: settings.max_query_limit,
+                limits: crate::schema::reach::QueryLimits::from_settings(&settings),
+                max_bcrypt_cost: settings.max_bcrypt_cost,
                 crypto: crypto.clone(),
                 identities: identities.clone(),
                 events: events.clone(),

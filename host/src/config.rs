@@ -51,6 +51,25 @@ pub const DEFAULT_LOGIN_LIMIT_WINDOW_SECS: u32 = 60;
 pub const DEFAULT_IDENTITY_CACHE_TTL_SECS: u64 = 10;
 /// Default cap on the rows one list returns.
 pub const DEFAULT_MAX_QUERY_LIMIT: u64 = 1000;
+/// Default cap on the rows one query materialises, its own and the related rows attached to
+/// them (copies included): ten full pages, a few MB of JSON at most.
+pub const DEFAULT_MAX_QUERY_ROWS: u64 = 10_000;
+/// Default cap on the values (objects, arrays, strings, numbers, ...) of one parsed JSON
+/// request body: a parsed value takes 32 to 100 bytes beside its text, so a 10 MiB body of
+/// tiny values would otherwise become a few hundred MB in memory.
+pub const DEFAULT_MAX_JSON_VALUES: usize = 250_000;
+/// Default highest bcrypt cost a hash may carry to be compared or stored: each step doubles
+/// the work (cost 14 is ~1.2 s on this machine kind); a hash of cost 31 would pin a thread
+/// for days.
+pub const DEFAULT_MAX_BCRYPT_COST: u32 = 14;
+/// Default time in-flight requests get to finish after SIGTERM or SIGINT.
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+/// Default absolute lifetime of a login's refresh tokens, from the login: rotation keeps a
+/// session alive at most this long, then the password is needed again.
+pub const DEFAULT_SESSION_MAX_LIFETIME_SECS: u64 = 90 * 24 * 3600;
+/// Default prefix length IPv6 clients are keyed by in per-IP limits: one subscriber usually
+/// holds a whole /64, so keying on the full address would let them rotate past a limit.
+pub const DEFAULT_IPV6_LIMIT_PREFIX: u8 = 64;
 /// Default namespace of this application's keys in the cache backend.
 pub const DEFAULT_NODE_NAME: &str = "hookline";
 /// Default soft quota of the user cache, MiB (the reference's `REDIS_USER_CACHE_LIMIT_MB`).
@@ -71,8 +90,8 @@ pub enum RateLimitFailurePolicy {
 }
 
 /// Every setting of the server. Each field is `HOOKLINE_<FIELD>` in the environment and
-/// `<field>` in the TOML file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `<field>` in the TOML file. Its `Debug` form leaves the secrets out.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address to listen on (`HOOKLINE_HOST`, default 127.0.0.1).
@@ -146,6 +165,22 @@ pub struct Settings {
     pub rate_limit_failure_policy: RateLimitFailurePolicy,
     /// Most rows one list (default CRUD, `repos.find`) returns; `limit=0` means this many.
     pub max_query_limit: u64,
+    /// Most rows one query materialises, counting the related rows its relation paths attach
+    /// (default 10000); past it the query is refused (400 `QUERY_TOO_LARGE`).
+    pub max_query_rows: u64,
+    /// Most values one JSON request body may hold once parsed (default 250000); past it 413.
+    pub max_json_values: usize,
+    /// Highest bcrypt cost a hash may carry to be compared (`bcrypt-compare`) or stored as a
+    /// password (default 14, at least `bcrypt_cost`).
+    pub max_bcrypt_cost: u32,
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT (default 30).
+    pub shutdown_timeout_secs: u64,
+    /// Absolute lifetime of a login's refresh tokens from the login, seconds (default 90
+    /// days): refreshing never extends a session past it.
+    pub session_max_lifetime_secs: u64,
+    /// Prefix length that IPv6 clients are keyed by in per-IP login limits and guards
+    /// (default 64; 128 keys the full address).
+    pub ipv6_limit_prefix: u8,
     /// Comma-separated addresses and CIDRs of reverse proxies whose `X-Forwarded-For` /
     /// `Forwarded` headers are believed; empty (default): the socket peer is the client.
     pub trusted_proxies: String,
@@ -187,7 +222,40 @@ impl Default for Settings {
             rate_limit_failure_policy: RateLimitFailurePolicy::FailOpen,
             trusted_proxies: String::new(),
             max_query_limit: DEFAULT_MAX_QUERY_LIMIT,
+            max_query_rows: DEFAULT_MAX_QUERY_ROWS,
+            max_json_values: DEFAULT_MAX_JSON_VALUES,
+            max_bcrypt_cost: DEFAULT_MAX_BCRYPT_COST,
+            shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
+            session_max_lifetime_secs: DEFAULT_SESSION_MAX_LIFETIME_SECS,
+            ipv6_limit_prefix: DEFAULT_IPV6_LIMIT_PREFIX,
         }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    /// Every setting but the secrets: the signing keys, the admin password and the Redis and
+    /// database URLs (which may carry passwords) show only whether they are set.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = serde_json::to_value(self).unwrap_or_default();
+        if let Some(fields) = shown.as_object_mut() {
+            for secret in [
+                "secret_key",
+                "previous_secret_keys",
+                "admin_password",
+                "redis_url",
+                "database_url",
+            ] {
+                if let Some(value) = fields.get_mut(secret) {
+                    let set = !(value.is_null() || value.as_str() == Some(""));
+                    *value = if set {
+                        "<redacted>".into()
+                    } else {
+                        "<unset>".into()
+                    };
+                }
+            }
+        }
+        write!(f, "Settings {shown}")
     }
 }
 
@@ -294,6 +362,21 @@ impl Settings {
         }
         if self.max_query_limit == 0 {
             return fail("max_query_limit must be positive");
+        }
+        if self.max_query_rows < self.max_query_limit {
+            return fail("max_query_rows must be at least max_query_limit");
+        }
+        if self.max_json_values == 0 {
+            return fail("max_json_values must be positive");
+        }
+        if !(self.bcrypt_cost..=31).contains(&self.max_bcrypt_cost) {
+            return fail("max_bcrypt_cost must be between bcrypt_cost and 31");
+        }
+        if self.session_max_lifetime_secs == 0 {
+            return fail("session_max_lifetime_secs must be positive");
+        }
+        if !(1..=128).contains(&self.ipv6_limit_prefix) {
+            return fail("ipv6_limit_prefix must be between 1 and 128");
         }
         if self.cache_timeout_ms == 0 {
             return fail("cache_timeout_ms must be positive");

@@ -52,15 +52,22 @@ pub struct RequestContext {
     pub response_headers: HeaderMap,
     pub logs: Vec<String>,
     pub max_log_entries: usize,
+    /// Log lines refused because the request already held `max_log_entries`.
+    pub logs_dropped: usize,
     /// The request deadline (route timeout from the start of the request).
     pub deadline: Instant,
 }
 
 impl RequestContext {
-    /// Appends a log line unless the request already holds `max_log_entries`.
-    pub fn log(&mut self, line: impl Into<String>) {
+    /// Appends a log line unless the request already holds `max_log_entries`; says whether
+    /// it was kept, and counts it in `logs_dropped` when it was not.
+    pub fn log(&mut self, line: impl Into<String>) -> bool {
         if self.logs.len() < self.max_log_entries {
             self.logs.push(line.into());
+            true
+        } else {
+            self.logs_dropped += 1;
+            false
         }
     }
 }

@@ -133,8 +133,20 @@ impl std::fmt::Display for HttpError {
 impl std::error::Error for HttpError {}
 
 impl From<sea_orm::DbErr> for HttpError {
+    /// No free connection in time is 503 `DATABASE_BUSY` (the client may retry); anything else
+    /// the database said is a server fault.
     fn from(e: sea_orm::DbErr) -> Self {
-        HttpError::internal(format!("database: {e}"))
+        match e {
+            sea_orm::DbErr::ConnectionAcquire(_) => {
+                tracing::warn!(error = %e, "no database connection in time");
+                HttpError::new(
+                    503,
+                    "DATABASE_BUSY",
+                    "the database has no free connection right now; retry shortly",
+                )
+            }
+            e => HttpError::internal(format!("database: {e}")),
+        }
     }
 }
 

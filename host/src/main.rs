@@ -97,8 +97,8 @@ async fn main() -> anyhow::Result<()> {
         println!("  curl {base}/keys");
     }
     tracing::info!(addr = %running.addr, "hookline listening");
-    tokio::signal::ctrl_c().await?;
-    tracing::info!("shutting down");
+    hookline::server::termination().await?;
     running.stop().await;
+    tracing::info!("stopped");
     Ok(())
 }

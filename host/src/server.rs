@@ -2,8 +2,8 @@
 //! the fallback), wraps every response in the request envelope (request id, error shape), and
 //! serves it on a socket.
 
-use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -140,13 +140,22 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Stops accepting, lets requests in flight finish, and waits for the server to end.
+    /// Stops accepting, lets requests in flight finish — for at most
+    /// `shutdown_timeout_secs`, after which the ones still running are cut off — then stops the
+    /// background tasks and closes the database pool.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(mut task) = self.task.take() {
+            let grace = Duration::from_secs(self.state.settings.shutdown_timeout_secs);
+            if tokio::time::timeout(grace, &mut task).await.is_err() {
+                tracing::warn!(
+                    seconds = grace.as_secs(),
+                    "requests still in flight after the shutdown timeout: cutting them off"
+                );
+                task.abort();
+            }
         }
         for task in [self.listener.take(), self.sweeper.take()]
             .into_iter()
@@ -154,18 +163,26 @@ impl RunningServer {
         {
             task.abort();
         }
+        if let Err(e) = self.state.db.close_by_ref().await {
+            tracing::warn!(error = %e, "closing the database pool");
+        }
     }
 }
 
-/// Starts the server from `settings` and serves until `shutdown` resolves.
-pub async fn serve(
-    settings: Settings,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let running = spawn(settings).await?;
-    tracing::info!(addr = %running.addr, "hookline listening");
-    shutdown.await;
-    running.stop().await;
+/// Resolves on the first SIGTERM (what service managers send) or SIGINT (Ctrl-C).
+pub async fn termination() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+            _ = int.recv() => tracing::info!("SIGINT: shutting down"),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }
 

@@ -77,7 +77,7 @@ async fn a_plugin_signup_and_login_give_a_token_hookline_accepts() {
         .unwrap()
         .expect("the user row");
     assert!(stored.password_hash.starts_with("$2b$"));
-    assert!(hookline::auth::is_bcrypt_hash(&stored.password_hash));
+    assert!(hookline::auth::is_bcrypt_hash(&stored.password_hash, 31));
     assert!(!stored.password_hash.contains(PASSWORD));
     assert!(!stored.is_root_admin && !stored.verified && !stored.disabled);
     assert_eq!(stored.role_id, None);

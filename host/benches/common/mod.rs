@@ -51,6 +51,7 @@ pub fn request_context(path: &str, pattern: &str, body: Value) -> RequestContext
         response_headers: HeaderMap::new(),
         logs: Vec::new(),
         max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
+        logs_dropped: 0,
         deadline: Instant::now() + Duration::from_secs(30),
     }
 }
@@ -108,13 +109,17 @@ pub fn capabilities(
         &::hookline::Settings::default(),
     ));
     Capabilities {
-        helpers: Arc::new(HelpersCtx::new(tokens, 4)),
+        helpers: Arc::new(HelpersCtx::new(tokens, 4, 14)),
         cache: backends.cache.clone(),
         limits: backends.limits.clone(),
         repos: Arc::new(ReposCtx {
             db,
             tables,
-            max_limit: 1000,
+            limits: ::hookline::schema::reach::QueryLimits {
+                max_limit: 1000,
+                max_rows: 10_000,
+            },
+            max_bcrypt_cost: 14,
             crypto: Arc::new(crypto()),
             identities: Arc::new(::hookline::auth::IdentityCache::new(
                 std::time::Duration::from_secs(10),

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::client_ip::{contains, parse_net};
-use crate::cache::{Limit, LimitError, RateLimitService};
+use crate::cache::{Limit, LimitError, LimitKey, RateLimitService};
 use crate::context::AuthUser;
 use crate::error::HttpError;
 use crate::store::entities::guard;
@@ -217,7 +217,7 @@ fn ip_blocked(ip: IpAddr) -> HttpError {
 
 /// The rate-limit key of `scope` for this request, or `None` when it needs a user and there is
 /// none (an anonymous request on a published method is not counted by a user rule).
-fn key_of(guard: i64, scope: Scope, request: &Admission<'_>) -> Option<String> {
+fn key_of(guard: i64, scope: Scope, request: &Admission<'_>) -> Option<LimitKey> {
     let (ip, route) = (request.client_ip, request.route_pattern);
     let user = request.user.map(|u| u.id);
     let key = match scope {
@@ -228,7 +228,7 @@ fn key_of(guard: i64, scope: Scope, request: &Admission<'_>) -> Option<String> {
         Scope::UserGlobal => format!("user:{}", user?),
         Scope::IpUser => format!("ip:{ip}:user:{}:{route}", user?),
     };
-    Some(format!("guard:{guard}:{key}"))
+    Some(LimitKey::system(format_args!("guard:{guard}:{key}")))
 }
 
 /// Runs the guards of `position` that apply to this request, in order; the first refusal is

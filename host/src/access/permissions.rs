@@ -7,6 +7,9 @@ use std::collections::HashMap;
 use axum::http::Method;
 
 use crate::context::AuthUser;
+use crate::error::HttpError;
+use crate::routing::{CompiledRoute, RouteTable};
+use crate::schema::reach::TableReach;
 use crate::store::entities::route_permission;
 use crate::store::parse_json_text;
 
@@ -65,5 +68,62 @@ impl PermissionTable {
                 matches && grant.methods.contains(method)
             })
         })
+    }
+}
+
+/// The authorization rule (lifecycle stage 5): a published method passes without a user; no
+/// user is 401 `UNAUTHORIZED`; a root admin passes; anyone else needs a grant of the method on
+/// the route to their role or to them (403 `FORBIDDEN`).
+pub fn authorize(
+    permissions: &PermissionTable,
+    route: &CompiledRoute,
+    method: &Method,
+    user: Option<&AuthUser>,
+) -> Result<(), HttpError> {
+    if route.is_published(method) {
+        return Ok(());
+    }
+    let Some(user) = user else {
+        return Err(HttpError::unauthorized(
+            "UNAUTHORIZED",
+            "authentication is required for this route",
+        ));
+    };
+    if user.is_root_admin || permissions.allows(route.id, method, user) {
+        return Ok(());
+    }
+    Err(HttpError::forbidden(format!(
+        "no permission for {method} {}",
+        route.pattern
+    )))
+}
+
+/// The tables an HTTP caller may follow relations into: reading a table over HTTP means a
+/// `GET` of one of its default CRUD routes (`/<table>`, `/<table>/:id`, or any route naming
+/// it as its table without a handler plugin), so a caller may read a table when the rule above
+/// lets them `GET` at least one of those routes — a published `GET`, a grant of `GET` to their
+/// role or to them, or being a root admin. A table served only through plugin handlers is
+/// readable by nobody through relations but root admins: a plugin decides what it shows.
+#[derive(Debug)]
+pub struct CallerReach<'a> {
+    pub routes: &'a RouteTable,
+    pub permissions: &'a PermissionTable,
+    pub user: Option<&'a AuthUser>,
+}
+
+impl TableReach for CallerReach<'_> {
+    fn may_read(&self, table: &str) -> Result<(), HttpError> {
+        if self.user.is_some_and(|u| u.is_root_admin)
+            || self
+                .routes
+                .table_readers(table)
+                .iter()
+                .any(|route| authorize(self.permissions, route, &Method::GET, self.user).is_ok())
+        {
+            return Ok(());
+        }
+        Err(HttpError::forbidden(format!(
+            "following a relation into {table} needs read access to {table} (a GET of one of its routes)"
+        )))
     }
 }

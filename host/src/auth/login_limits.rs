@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::access::guards::rate_limited;
 use crate::app::AppState;
-use crate::cache::{Limit, LimitError};
+use crate::cache::{Limit, LimitError, LimitKey};
 use crate::error::HttpError;
 
 /// The client IP a login is counted under: the socket peer, or the address a trusted proxy
@@ -25,15 +25,15 @@ pub fn login_client_ip(state: &AppState, peer: Option<SocketAddr>, headers: &Hea
     state.access.client_ips.resolve(peer, headers)
 }
 
-fn ip_key(ip: IpAddr) -> String {
-    format!("auth:login:ip:{ip}")
+fn ip_key(ip: IpAddr) -> LimitKey {
+    LimitKey::system(format_args!("auth:login:ip:{ip}"))
 }
 
-fn account_key(email: &str) -> String {
-    format!(
+fn account_key(email: &str) -> LimitKey {
+    LimitKey::system(format_args!(
         "auth:login:account:{}",
         hex::encode(Sha256::digest(email.as_bytes()))
-    )
+    ))
 }
 
 impl AppState {
@@ -79,10 +79,14 @@ mod tests {
 
     #[test]
     fn keys_name_the_ip_and_hide_the_email() {
-        assert_eq!(ip_key("::1".parse().unwrap()), "auth:login:ip:::1");
+        assert_eq!(
+            ip_key("::1".parse().unwrap()).as_str(),
+            "system:auth:login:ip:::1"
+        );
         let key = account_key("someone@example.test");
-        assert!(key.starts_with("auth:login:account:"));
+        let key = key.as_str();
+        assert!(key.starts_with("system:auth:login:account:"));
         assert!(!key.contains("someone"));
-        assert_eq!(key.len(), "auth:login:account:".len() + 64);
+        assert_eq!(key.len(), "system:auth:login:account:".len() + 64);
     }
 }

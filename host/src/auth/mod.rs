@@ -10,14 +10,16 @@ mod bootstrap;
 mod identity;
 mod login_limits;
 mod passwords;
-mod revocation;
+pub mod revocation;
 mod routes;
 mod sessions;
 mod tokens;
 
 pub use bearer::BearerError;
-pub use bootstrap::{ensure_root_admin, load_or_create_secret};
+pub use bootstrap::{
+    ensure_root_admin, load_or_create_secret, private_data_dir, private_database_files,
+};
 pub use identity::{IdentityCache, role_name, user_view};
-pub use passwords::{checked_email, hash_password, is_bcrypt_hash, verify_password};
+pub use passwords::{bcrypt_cost, checked_email, hash_password, is_bcrypt_hash, verify_password};
 pub use routes::router;
 pub use tokens::{TOKEN_LEEWAY_SECS, TokenError, TokenPolicy, TokenService, VerifiedToken, key_id};

@@ -6,43 +6,54 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::sessions;
+use super::{IdentityCache, sessions};
 use crate::app::AppState;
 use crate::error::HttpError;
-use crate::events::Change;
+use crate::events::{Change, EventBus};
 use crate::store::entities::user;
 
 /// How often expired sessions are deleted.
 pub const SESSION_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
+/// Refuses every token `user_id` holds: access tokens issued until now (including those hooks
+/// minted), and every refresh token. A new login works at once. The one path for a password
+/// change or a disabled account, whether the admin API or a hook (`repos` on `users`) made it.
+pub async fn revoke_user_tokens(
+    db: &DatabaseConnection,
+    identities: &IdentityCache,
+    events: &EventBus,
+    user_id: i64,
+) -> Result<(), HttpError> {
+    let txn = db.begin().await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::TokensValidAfter,
+            Expr::value(Utc::now().timestamp()),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    let families = sessions::revoke_user(&txn, user_id).await?;
+    txn.commit().await?;
+    identities.forget_user(user_id);
+    for family in &families {
+        identities.family_was_revoked(family);
+    }
+    events.broadcast(&Change::User { id: user_id }).await;
+    for family in families {
+        events
+            .broadcast(&Change::SessionFamily { id: family })
+            .await;
+    }
+    Ok(())
+}
+
 impl AppState {
-    /// Refuses every token `user_id` holds: access tokens issued until now (including those
-    /// hooks minted), and every refresh token. A new login works at once.
+    /// [`revoke_user_tokens`] on this server's database, cache and event bus.
     pub async fn revoke_user_tokens(&self, user_id: i64) -> Result<(), HttpError> {
-        let txn = self.db.begin().await?;
-        user::Entity::update_many()
-            .col_expr(
-                user::Column::TokensValidAfter,
-                Expr::value(Utc::now().timestamp()),
-            )
-            .filter(user::Column::Id.eq(user_id))
-            .exec(&txn)
-            .await?;
-        let families = sessions::revoke_user(&txn, user_id).await?;
-        txn.commit().await?;
-        self.identities.forget_user(user_id);
-        for family in &families {
-            self.identities.family_was_revoked(family);
-        }
-        self.events.broadcast(&Change::User { id: user_id }).await;
-        for family in families {
-            self.events
-                .broadcast(&Change::SessionFamily { id: family })
-                .await;
-        }
-        Ok(())
+        revoke_user_tokens(&self.db, &self.identities, &self.events, user_id).await
     }
 
     /// Revokes one login: every access and refresh token of session family `family_id`.

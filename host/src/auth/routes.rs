@@ -41,8 +41,11 @@ struct Refresh {
 }
 
 impl AppState {
-    fn refresh_ttl(&self) -> Duration {
-        Duration::from_secs(self.settings.refresh_token_ttl_secs)
+    fn session_lifetimes(&self) -> sessions::Lifetimes {
+        sessions::Lifetimes {
+            refresh: Duration::from_secs(self.settings.refresh_token_ttl_secs),
+            family: Duration::from_secs(self.settings.session_max_lifetime_secs),
+        }
     }
 
     /// `{accessToken, refreshToken, expTime}` for `user` in the session just created.
@@ -86,14 +89,14 @@ async fn login(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
-    let matches = verify_password(body.password, hash).await?;
+    let matches = verify_password(body.password, hash, state.settings.max_bcrypt_cost).await?;
     let Some(found) = found.filter(|u| matches && !u.disabled) else {
         return Err(HttpError::unauthorized(
             "INVALID_CREDENTIALS",
             "wrong email or password",
         ));
     };
-    let session = sessions::open(&state.db, found.id, state.refresh_ttl()).await?;
+    let session = sessions::open(&state.db, found.id, state.session_lifetimes()).await?;
     state.session_tokens(&found, session)
 }
 
@@ -101,7 +104,7 @@ async fn refresh(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<Refresh>,
 ) -> Result<Json<Value>, HttpError> {
-    match sessions::rotate(&state.db, &body.refresh_token, state.refresh_ttl()).await? {
+    match sessions::rotate(&state.db, &body.refresh_token, state.session_lifetimes()).await? {
         Refreshed::Rotated { user, session } => state.session_tokens(&user, session),
         Refreshed::Invalid => Err(HttpError::unauthorized(
             "REFRESH_TOKEN_INVALID",

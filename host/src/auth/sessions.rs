@@ -24,6 +24,21 @@ use crate::store::entities::{session, user};
 /// Random bytes of a refresh token: 256 bits, beyond guessing.
 pub const REFRESH_TOKEN_BYTES: usize = 32;
 
+/// How long refresh tokens live: each one `refresh` from its issue, and never past `family`
+/// from the login that opened its family.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    pub refresh: Duration,
+    pub family: Duration,
+}
+
+fn after(now: chrono::DateTime<Utc>, span: Duration) -> chrono::DateTime<Utc> {
+    chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|span| now.checked_add_signed(span))
+        .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC)
+}
+
 /// A session just created, with the only copy of its refresh token.
 #[derive(Debug)]
 pub struct NewSession {
@@ -41,24 +56,26 @@ impl NewSession {
         }
     }
 
+    /// Stores this session in `family_id`, valid `refresh` from now but not past `family_ends`.
     async fn insert(
         &self,
         db: &impl ConnectionTrait,
         user_id: i64,
         family_id: &str,
-        ttl: Duration,
+        refresh: Duration,
+        family_ends: chrono::DateTime<Utc>,
     ) -> Result<(), DbErr> {
         let now = Utc::now();
-        let lifetime = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
         session::ActiveModel {
             id: Set(self.id.clone()),
             user_id: Set(user_id),
             family_id: Set(family_id.to_owned()),
             refresh_hash: Set(refresh_hash(&self.refresh_token)),
-            expires_at: Set(now.checked_add_signed(lifetime).unwrap_or(now)),
+            expires_at: Set(after(now, refresh).min(family_ends)),
             revoked_at: Set(None),
             replaced_by: Set(None),
             created_at: Set(now),
+            family_expires_at: Set(Some(family_ends)),
         }
         .insert(db)
         .await?;
@@ -71,14 +88,17 @@ pub fn refresh_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Opens a new family for `user_id` (a login).
+/// Opens a new family for `user_id` (a login), ending `lifetimes.family` from now.
 pub async fn open(
     db: &DatabaseConnection,
     user_id: i64,
-    ttl: Duration,
+    lifetimes: Lifetimes,
 ) -> Result<NewSession, DbErr> {
     let session = NewSession::generate();
-    session.insert(db, user_id, &session.id, ttl).await?;
+    let family_ends = after(Utc::now(), lifetimes.family);
+    session
+        .insert(db, user_id, &session.id, lifetimes.refresh, family_ends)
+        .await?;
     Ok(session)
 }
 
@@ -96,13 +116,13 @@ pub enum Refreshed {
     Reused { family_id: String },
 }
 
-/// Replaces the session of `refresh_token` with a new one valid for `ttl`. Of two concurrent
-/// refreshes of one token at most one rotates; the other is reuse, and the caller revokes the
-/// family.
+/// Replaces the session of `refresh_token` with a new one valid `lifetimes.refresh`, within
+/// its family's end. Of two concurrent refreshes of one token at most one rotates; the other
+/// is reuse, and the caller revokes the family.
 pub async fn rotate(
     db: &DatabaseConnection,
     refresh_token: &str,
-    ttl: Duration,
+    lifetimes: Lifetimes,
 ) -> Result<Refreshed, DbErr> {
     let Some(current) = session::Entity::find()
         .filter(session::Column::RefreshHash.eq(refresh_hash(refresh_token)))
@@ -120,7 +140,12 @@ pub async fn rotate(
     {
         return Ok(reused());
     }
-    if current.expires_at <= Utc::now() {
+    let now = Utc::now();
+    // A family from before the absolute lifetime ends that long after this rotation.
+    let family_ends = current
+        .family_expires_at
+        .unwrap_or_else(|| after(now, lifetimes.family));
+    if current.expires_at <= now || family_ends <= now {
         return Ok(Refreshed::Invalid);
     }
     let Some(user) = user::Entity::find_by_id(current.user_id)
@@ -144,7 +169,14 @@ pub async fn rotate(
         txn.rollback().await?;
         return Ok(reused());
     }
-    next.insert(&txn, user.id, &current.family_id, ttl).await?;
+    next.insert(
+        &txn,
+        user.id,
+        &current.family_id,
+        lifetimes.refresh,
+        family_ends,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Refreshed::Rotated {
         user,

@@ -48,6 +48,30 @@ impl Limit {
     }
 }
 
+/// A rate-limit key in its key space. Plugins name their keys freely, so their keys and the
+/// system's (login limits, guards, directives) live in two spaces that cannot meet: whatever a
+/// plugin passes to `check` or `reset`, it can never count against or lift a system limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitKey(String);
+
+impl LimitKey {
+    /// A key a plugin named (1 to 1024 bytes).
+    pub fn plugin(key: &str) -> Result<Self, LimitError> {
+        check_key(key).map_err(LimitError::InvalidKey)?;
+        Ok(Self(format!("plugin:{key}")))
+    }
+
+    /// A key of the server's own, e.g. `auth:login:ip:<ip>`.
+    pub fn system(key: impl std::fmt::Display) -> Self {
+        Self(format!("system:{key}"))
+    }
+
+    /// The key as the backend stores it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A key's window as the backend saw it, after counting (when asked to and allowed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowState {
@@ -173,7 +197,7 @@ impl RateLimitService {
     /// Counts a request against `key` when `limit` allows it.
     pub async fn check(
         &self,
-        key: &str,
+        key: &LimitKey,
         limit: Limit,
         deadline: Instant,
     ) -> Result<RateLimitVerdict, LimitError> {
@@ -183,7 +207,7 @@ impl RateLimitService {
     /// What [`check`](Self::check) would answer now, without counting.
     pub async fn status(
         &self,
-        key: &str,
+        key: &LimitKey,
         limit: Limit,
         deadline: Instant,
     ) -> Result<RateLimitVerdict, LimitError> {
@@ -191,9 +215,8 @@ impl RateLimitService {
     }
 
     /// Forgets `key`'s window.
-    pub async fn reset(&self, key: &str, deadline: Instant) -> Result<(), LimitError> {
-        check_key(key).map_err(LimitError::InvalidKey)?;
-        match self.bounded(deadline, self.store.reset(key)).await {
+    pub async fn reset(&self, key: &LimitKey, deadline: Instant) -> Result<(), LimitError> {
+        match self.bounded(deadline, self.store.reset(key.as_str())).await {
             Ok(()) => Ok(()),
             Err(e) => Err(LimitError::Unavailable(e.0)),
         }
@@ -201,12 +224,12 @@ impl RateLimitService {
 
     async fn hit(
         &self,
-        key: &str,
+        key: &LimitKey,
         limit: Limit,
         count: bool,
         deadline: Instant,
     ) -> Result<RateLimitVerdict, LimitError> {
-        check_key(key).map_err(LimitError::InvalidKey)?;
+        let key = key.as_str();
         limit.validate()?;
         match self
             .bounded(deadline, self.store.hit(key, limit, count))

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::config::Settings;
 
-pub use limiter::{Limit, LimitError, RateLimitService, RateLimitVerdict, WindowState};
+pub use limiter::{Limit, LimitError, LimitKey, RateLimitService, RateLimitVerdict, WindowState};
 pub use user_cache::{CacheError, CacheService};
 
 /// A backend failure: it did not answer, or answered with an error.

@@ -1,4 +1,7 @@
-//! `hookline:plugin/log`: lines go to the request's `logs` and to the server log.
+//! `hookline:plugin/log`: lines go to the request's `logs` and to the server log — the same
+//! lines: past the request's `max_log_entries` a line goes to neither, and is only counted (the
+//! invocation reports the count once, see [`crate::runtime`]), so a plugin calling `log` in a
+//! loop floods neither the response nor the server log.
 
 use crate::runtime::HostState;
 use crate::runtime::bindings::log::{self, Level};
@@ -15,6 +18,10 @@ impl log::Host for HostState {
                 cut -= 1;
             }
             line.truncate(cut);
+        }
+        if self.request.logs.len() >= self.request.max_log_entries {
+            self.request.logs_dropped += 1;
+            return Ok(());
         }
         let request_id = &self.request.request_id;
         let plugin = &*self.plugin;

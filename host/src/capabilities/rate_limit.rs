@@ -2,7 +2,7 @@
 //! [`crate::cache::RateLimitService`], with the reference's key templates filled from what the
 //! pipeline determined (matched route pattern, client IP, authenticated user).
 
-use crate::cache::{Limit, LimitError, RateLimitVerdict};
+use crate::cache::{Limit, LimitError, LimitKey, RateLimitVerdict};
 use crate::runtime::HostState;
 use crate::runtime::bindings::rate_limit::{self, Options, RateLimitError, RateLimitResult};
 
@@ -67,8 +67,12 @@ impl HostState {
     }
 
     async fn count(&mut self, key: &str, options: Options) -> Answer<RateLimitResult> {
+        let key = match LimitKey::plugin(key) {
+            Ok(key) => key,
+            Err(e) => return Ok(Err(refused(&e))),
+        };
         let service = self.capabilities.limits.clone();
-        let verdict = service.check(key, limit_of(options), self.deadline).await;
+        let verdict = service.check(&key, limit_of(options), self.deadline).await;
         Ok(verdict.map(result_of).map_err(|e| refused(&e)))
     }
 
@@ -110,6 +114,10 @@ impl rate_limit::Host for HostState {
     }
 
     async fn reset(&mut self, key: String) -> Answer<()> {
+        let key = match LimitKey::plugin(&key) {
+            Ok(key) => key,
+            Err(e) => return Ok(Err(refused(&e))),
+        };
         let service = self.capabilities.limits.clone();
         Ok(service
             .reset(&key, self.deadline)
@@ -118,6 +126,10 @@ impl rate_limit::Host for HostState {
     }
 
     async fn status(&mut self, key: String, options: Options) -> Answer<RateLimitResult> {
+        let key = match LimitKey::plugin(&key) {
+            Ok(key) => key,
+            Err(e) => return Ok(Err(refused(&e))),
+        };
         let service = self.capabilities.limits.clone();
         let verdict = service.status(&key, limit_of(options), self.deadline).await;
         Ok(verdict.map(result_of).map_err(|e| refused(&e)))

@@ -10,13 +10,14 @@ use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::Expr;
 use serde_json::Value;
 
-use crate::auth::IdentityCache;
+use crate::auth::{IdentityCache, revocation};
 use crate::error::HttpError;
 use crate::events::{Change, EventBus};
 use crate::runtime::HostState;
 use crate::runtime::bindings::repos::{self, RepoError};
 use crate::schema::TableRegistry;
 use crate::schema::crypto::ColumnCrypto;
+use crate::schema::reach::{QueryLimits, TableReach};
 use crate::schema::repo::{ListQuery, Repository};
 use crate::schema::system;
 
@@ -24,7 +25,9 @@ use crate::schema::system;
 pub struct ReposCtx {
     pub db: DatabaseConnection,
     pub tables: Arc<TableRegistry>,
-    pub max_limit: u64,
+    pub limits: QueryLimits,
+    /// Highest bcrypt cost a password hash written to `users` may carry.
+    pub max_bcrypt_cost: u32,
     pub crypto: Arc<ColumnCrypto>,
     /// Forgotten, and the change published, when a hook changes a user.
     pub identities: Arc<IdentityCache>,
@@ -34,7 +37,7 @@ pub struct ReposCtx {
 impl std::fmt::Debug for ReposCtx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReposCtx")
-            .field("max_limit", &self.max_limit)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -56,6 +59,22 @@ fn parse(text: &str, what: &str) -> Result<Value, HttpError> {
     })
 }
 
+/// The tables a hook may use: its route's target tables and its attachment's own. They are
+/// also the only tables its queries may follow relations into.
+struct HookTables<'a>(&'a [Arc<str>]);
+
+impl TableReach for HookTables<'_> {
+    fn may_read(&self, table: &str) -> Result<(), HttpError> {
+        if self.0.iter().any(|t| &**t == table) {
+            return Ok(());
+        }
+        Err(HttpError::forbidden(format!(
+            "this hook may not use table {table:?}; a route's target tables and the hook's own are allowed"
+        ))
+        .with_code("TABLE_NOT_ALLOWED"))
+    }
+}
+
 impl HostState {
     /// Runs `work` on `table` if this call may use it, bounded by the call's deadline.
     async fn with_repo<T>(
@@ -63,11 +82,10 @@ impl HostState {
         table: &str,
         work: impl AsyncFnOnce(&Repository<'_>) -> Result<T, HttpError>,
     ) -> Answer<T> {
-        if !self.tables.iter().any(|t| &**t == table) {
-            return Ok(Err(refused(HttpError::forbidden(format!(
-                "this hook may not use table {table:?}; a route's target tables and the hook's own are allowed"
-            ))
-            .with_code("TABLE_NOT_ALLOWED"))));
+        let allowed = self.tables.clone();
+        let reach = HookTables(&allowed);
+        if let Err(e) = reach.may_read(table) {
+            return Ok(Err(refused(e)));
         }
         let ctx = &self.capabilities.repos;
         let tables = ctx.tables.load_full();
@@ -84,8 +102,9 @@ impl HostState {
             db: &ctx.db,
             table: definition,
             tables: &tables,
-            max_limit: ctx.max_limit,
+            limits: ctx.limits,
             crypto: &ctx.crypto,
+            reach: &reach,
         };
         let outcome = tokio::time::timeout_at(self.deadline.into(), work(&repo)).await;
         Ok(match outcome {
@@ -117,10 +136,11 @@ impl repos::Host for HostState {
     }
 
     async fn create(&mut self, table: String, data: String) -> Answer<String> {
+        let ctx = self.capabilities.repos.clone();
         self.with_repo(&table, async |repo| {
             let mut data = parse(&data, "the data")?;
             if table == system::USERS {
-                data = system::users_write(&data)?.0;
+                data = system::users_write(&data, ctx.max_bcrypt_cost)?.0;
             }
             Ok(repo.create(&data).await?.to_string())
         })
@@ -134,7 +154,7 @@ impl repos::Host for HostState {
             if table != system::USERS {
                 return Ok(repo.update(id, &data).await?.to_string());
             }
-            let (data, sets_password) = system::users_write(&data)?;
+            let (data, sets_password) = system::users_write(&data, ctx.max_bcrypt_cost)?;
             // A new password cuts off the tokens issued before it, in the same statement.
             let extra = if sets_password {
                 let now = chrono::Utc::now().timestamp();
@@ -143,8 +163,13 @@ impl repos::Host for HostState {
                 Vec::new()
             };
             let row = repo.update_with(id, &data, extra).await?;
-            ctx.identities.forget_user(id);
-            ctx.events.broadcast(&Change::User { id }).await;
+            if sets_password {
+                // Refresh tokens too, as a password change through the admin API does.
+                revocation::revoke_user_tokens(&ctx.db, &ctx.identities, &ctx.events, id).await?;
+            } else {
+                ctx.identities.forget_user(id);
+                ctx.events.broadcast(&Change::User { id }).await;
+            }
             Ok(row.to_string())
         })
         .await

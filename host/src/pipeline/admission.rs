@@ -1,7 +1,7 @@
 //! Admission stages: what must pass before any hook runs. A failure here answers at once and
 //! no hook runs.
 
-use crate::access::{Admission, Position, guards};
+use crate::access::{Admission, Position, guards, permissions};
 use crate::app::AppState;
 use crate::auth::BearerError;
 use crate::context::RequestContext;
@@ -67,28 +67,10 @@ fn authorize(
     route: &CompiledRoute,
     ctx: &RequestContext,
 ) -> Result<(), HttpError> {
-    if route.is_published(&ctx.method) {
-        return Ok(());
-    }
-    let Some(user) = &ctx.user else {
-        return Err(HttpError::unauthorized(
-            "UNAUTHORIZED",
-            "authentication is required for this route",
-        ));
-    };
-    if user.is_root_admin {
-        return Ok(());
-    }
-    if state
-        .access
-        .permissions
-        .load()
-        .allows(route.id, &ctx.method, user)
-    {
-        return Ok(());
-    }
-    Err(HttpError::forbidden(format!(
-        "no permission for {} {}",
-        ctx.method, route.pattern
-    )))
+    permissions::authorize(
+        &state.access.permissions.load(),
+        route,
+        &ctx.method,
+        ctx.user.as_ref(),
+    )
 }

@@ -6,9 +6,11 @@
 use axum::http::Method;
 use serde_json::{Map, Value};
 
+use crate::access::permissions::CallerReach;
 use crate::app::AppState;
 use crate::context::RequestContext;
 use crate::error::HttpError;
+use crate::schema::reach::QueryLimits;
 use crate::schema::repo::{ListQuery, Repository, list_of};
 
 /// A query-string parameter as text (the first, when repeated).
@@ -52,12 +54,37 @@ fn list_query(query: &Map<String, Value>) -> Result<ListQuery, HttpError> {
     })
 }
 
-/// Serves `ctx` from table `table_name`, setting `data` (and `status` on create).
+/// Serves `ctx` from table `table_name`, setting `data` (and `status` on create), within the
+/// request's deadline: a query still running then is dropped and the answer is 504
+/// `CRUD_TIMEOUT`, so slow lists cannot hold the database pool past their requests.
 pub async fn serve(
     state: &AppState,
     table_name: &str,
     ctx: &mut RequestContext,
 ) -> Result<(), HttpError> {
+    let work = answer(state, table_name, ctx);
+    let (data, status) = tokio::time::timeout_at(ctx.deadline.into(), work)
+        .await
+        .map_err(|_| {
+            HttpError::new(
+                504,
+                "CRUD_TIMEOUT",
+                format!("{table_name}: the database did not answer before the request's deadline"),
+            )
+        })??;
+    ctx.data = data;
+    if let Some(status) = status {
+        ctx.status = status;
+    }
+    Ok(())
+}
+
+/// The data of a CRUD request, and its status when it is not the default (201 on create).
+async fn answer(
+    state: &AppState,
+    table_name: &str,
+    ctx: &RequestContext,
+) -> Result<(Value, Option<u16>), HttpError> {
     let tables = state.tables.load();
     let table = tables
         .get(table_name)
@@ -73,22 +100,27 @@ pub async fn serve(
                 })?,
         ),
     };
+    let routes = state.routes.load();
+    let permissions = state.access.permissions.load();
+    let reach = CallerReach {
+        routes: &routes,
+        permissions: &permissions,
+        user: ctx.user.as_ref(),
+    };
     let repo = Repository {
         db: &state.db,
         table,
         tables: &tables,
-        max_limit: state.settings.max_query_limit,
+        limits: QueryLimits::from_settings(&state.settings),
         crypto: &state.crypto,
+        reach: &reach,
     };
-    match (&ctx.method, id) {
-        (&Method::GET, None) => ctx.data = repo.find(&list_query(&ctx.query)?).await?,
-        (&Method::GET, Some(id)) => ctx.data = repo.one(id).await?,
-        (&Method::POST, None) => {
-            ctx.data = repo.create(&ctx.body).await?;
-            ctx.status = 201;
-        }
-        (&Method::PATCH, Some(id)) => ctx.data = repo.update(id, &ctx.body).await?,
-        (&Method::DELETE, Some(id)) => ctx.data = repo.delete(id).await?,
+    Ok(match (&ctx.method, id) {
+        (&Method::GET, None) => (repo.find(&list_query(&ctx.query)?).await?, None),
+        (&Method::GET, Some(id)) => (repo.one(id).await?, None),
+        (&Method::POST, None) => (repo.create(&ctx.body).await?, Some(201)),
+        (&Method::PATCH, Some(id)) => (repo.update(id, &ctx.body).await?, None),
+        (&Method::DELETE, Some(id)) => (repo.delete(id).await?, None),
         (method, _) => {
             return Err(HttpError::new(
                 405,
@@ -96,6 +128,5 @@ pub async fn serve(
                 format!("{method} is not a CRUD operation on this route"),
             ));
         }
-    }
-    Ok(())
+    })
 }

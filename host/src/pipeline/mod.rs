@@ -6,9 +6,11 @@
 //! Order: route detection → pre-auth guards → context setup → authenticate → authorize →
 //! post-auth guards → [directives] → preHooks → handler → postHooks → respond. The stages after
 //! context setup are [`ADMISSION`]; the directives arrive with their issue and slot in there.
-//! Pre-auth guards run before the body is read, on the route, method and client IP alone.
+//! Pre-auth guards run on the route, method and client IP alone. The body is read and parsed
+//! only after admission ([`body`]): a caller who may not use the route costs no buffering.
 
 mod admission;
+mod body;
 mod crud;
 mod hooks;
 mod respond;
@@ -90,14 +92,23 @@ pub async fn handle(State(state): State<AppState>, request: Request) -> Response
         return e.into_response();
     }
     drop(guards);
-    let mut ctx = match setup::context(&state, &route, params, client_ip, started, request).await {
-        Ok(ctx) => ctx,
-        Err(e) => return e.into_response(),
-    };
+    let (parts, body) = request.into_parts();
+    let mut ctx = setup::context(&state, &route, params, client_ip, started, parts);
     for stage in ADMISSION {
         if let Err(e) = stage.run(&state, &route, &mut ctx).await {
             return respond::error(e, ctx.logs);
         }
+    }
+    let settings = &state.settings;
+    if let Err(e) = body::read(
+        &mut ctx,
+        body,
+        settings.max_body_bytes,
+        settings.max_json_values,
+    )
+    .await
+    {
+        return respond::error(e, ctx.logs);
     }
     let (ctx, failure) = hooks::run(&state, &route, ctx).await;
     match failure {

@@ -1,55 +1,34 @@
-//! Context setup (stage 3): reads the body within the cap, parses JSON and the query string,
-//! and creates the one `RequestContext` of the request.
+//! Context setup (stage 3): parses the query string and creates the one `RequestContext` of
+//! the request. The body is read later, after admission ([`super::body`]).
 
 use std::net::IpAddr;
 use std::time::Instant;
 
-use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::app::AppState;
 use crate::context::RequestContext;
-use crate::error::{HttpError, RequestInfo};
+use crate::error::RequestInfo;
 use crate::routing::CompiledRoute;
 
-pub async fn context(
+/// The context of a request whose body is not read yet: [`super::body::read`] fills `body` and
+/// `raw_body` once admission has passed.
+pub fn context(
     state: &AppState,
     route: &CompiledRoute,
     params: Map<String, Value>,
     client_ip: IpAddr,
     started: Instant,
-    request: Request,
-) -> Result<RequestContext, HttpError> {
-    let (parts, body) = request.into_parts();
-    let limit = state.settings.max_body_bytes;
-    let raw_body = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| HttpError::payload_too_large(limit))?;
-    let is_json = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            let ct = ct.to_ascii_lowercase();
-            ct.starts_with("application/json") || ct.contains("+json")
-        });
-    let body = if is_json && !raw_body.is_empty() {
-        serde_json::from_slice(&raw_body).map_err(|e| {
-            HttpError::bad_request(
-                "INVALID_JSON",
-                format!("the request body is not valid JSON: {e}"),
-            )
-        })?
-    } else {
-        Value::Null
-    };
+    parts: Parts,
+) -> RequestContext {
     let request_id = parts
         .extensions
         .get::<RequestInfo>()
         .map(|info| info.request_id.clone())
         .unwrap_or_default();
-    Ok(RequestContext {
+    RequestContext {
         request_id,
         path: parts.uri.path().to_owned(),
         query: parse_query(parts.uri.query().unwrap_or("")),
@@ -58,8 +37,8 @@ pub async fn context(
         params,
         headers: parts.headers,
         client_ip,
-        body,
-        raw_body,
+        body: Value::Null,
+        raw_body: Bytes::new(),
         user: None,
         share: Map::new(),
         data: Value::Null,
@@ -68,8 +47,9 @@ pub async fn context(
         response_headers: Default::default(),
         logs: Vec::new(),
         max_log_entries: state.settings.max_log_entries,
+        logs_dropped: 0,
         deadline: started + route.timeout,
-    })
+    }
 }
 
 /// `a=1&b=2&b=3` → `{"a": "1", "b": ["2", "3"]}`.

@@ -117,7 +117,17 @@ pub fn build_table(routes: &[RouteRow], hooks: &[HookRow]) -> Result<RouteTable,
             post_hooks: per_method(&post),
         };
         let segments = parse_pattern(&row.path).map_err(|e| format!("route {}: {e}", row.path))?;
-        table.trie.insert(&row.path, &segments, Arc::new(route))?;
+        let route = Arc::new(route);
+        if let (None, Some(name)) = (&route.handler, &route.table)
+            && route.methods.contains(&Method::GET)
+        {
+            table
+                .table_readers
+                .entry(name.clone())
+                .or_default()
+                .push(route.clone());
+        }
+        table.trie.insert(&row.path, &segments, route)?;
     }
     Ok(table)
 }

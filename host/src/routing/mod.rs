@@ -79,6 +79,9 @@ pub enum RouteMatch {
 #[derive(Default)]
 pub struct RouteTable {
     trie: trie::Trie<Arc<CompiledRoute>>,
+    /// By table: the routes whose default CRUD serves `GET` on it, which is what reading the
+    /// table means for an HTTP caller (see [`crate::access::permissions::CallerReach`]).
+    table_readers: HashMap<Arc<str>, Vec<Arc<CompiledRoute>>>,
 }
 
 impl std::fmt::Debug for RouteTable {
@@ -88,6 +91,11 @@ impl std::fmt::Debug for RouteTable {
 }
 
 impl RouteTable {
+    /// The routes whose default CRUD lists or reads rows of `table`.
+    pub fn table_readers(&self, table: &str) -> &[Arc<CompiledRoute>] {
+        self.table_readers.get(table).map_or(&[], Vec::as_slice)
+    }
+
     pub fn lookup(&self, method: &Method, path: &str) -> RouteMatch {
         let Some(found) = self.trie.find(path) else {
             return RouteMatch::NotFound;

@@ -68,6 +68,10 @@ pub struct RuntimeStats {
     pub compiled: AtomicU64,
     pub artifacts_loaded: AtomicU64,
     pub invocations: AtomicU64,
+    /// Log lines and guest output lines dropped past their caps, and guest output bytes
+    /// dropped past `max_guest_output_bytes`.
+    pub log_lines_dropped: AtomicU64,
+    pub output_bytes_dropped: AtomicU64,
 }
 
 impl RuntimeStats {
@@ -76,6 +80,8 @@ impl RuntimeStats {
             "compiled": self.compiled.load(Ordering::Relaxed),
             "artifactsLoaded": self.artifacts_loaded.load(Ordering::Relaxed),
             "invocations": self.invocations.load(Ordering::Relaxed),
+            "logLinesDropped": self.log_lines_dropped.load(Ordering::Relaxed),
+            "outputBytesDropped": self.output_bytes_dropped.load(Ordering::Relaxed),
         })
     }
 }

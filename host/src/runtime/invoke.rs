@@ -16,6 +16,9 @@ use super::{HookRuntime, HostState, LoadedPlugin};
 use crate::context::RequestContext;
 use crate::error::HttpError;
 
+/// Most lines of a trapped guest's output that reach the server log.
+const MAX_TRAP_OUTPUT_LINES: usize = 20;
+
 /// What to run: a plugin's entry point of one kind, with its attached configuration.
 #[derive(Debug, Clone)]
 pub struct HookCall {
@@ -83,6 +86,7 @@ impl HookRuntime {
             memory_bytes: self.limits.memory_bytes,
             output_bytes: self.limits.max_guest_output_bytes,
         };
+        let dropped_before = request.logs_dropped;
         let state = HostState::new(request, setup, &self.capabilities);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
@@ -99,6 +103,7 @@ impl HookRuntime {
         let result = run(&mut store, call).await;
         let state = store.into_data();
         let mut request = state.request;
+        let dropped_bytes = state.stdout.dropped_bytes() + state.stderr.dropped_bytes();
         let output: Vec<String> = state
             .stdout
             .lines()
@@ -106,14 +111,32 @@ impl HookRuntime {
             .chain(state.stderr.lines())
             .collect();
         if result.is_err() {
-            // A trapped guest's output (a panic message, say) is diagnostic: server log only.
-            for line in &output {
+            // A trapped guest's output (a panic message, say) is diagnostic: server log only,
+            // and only its first lines, so a trap after a flood of output floods nothing.
+            for line in output.iter().take(MAX_TRAP_OUTPUT_LINES) {
                 tracing::warn!(request_id = %request.request_id, plugin = %plugin.name, "guest output: {line}");
             }
+            request.logs_dropped += output.len().saturating_sub(MAX_TRAP_OUTPUT_LINES);
         } else {
             for line in output {
                 request.log(line);
             }
+        }
+        let dropped_lines = request.logs_dropped - dropped_before;
+        if dropped_lines > 0 || dropped_bytes > 0 {
+            self.stats
+                .log_lines_dropped
+                .fetch_add(dropped_lines as u64, Ordering::Relaxed);
+            self.stats
+                .output_bytes_dropped
+                .fetch_add(dropped_bytes as u64, Ordering::Relaxed);
+            tracing::warn!(
+                request_id = %request.request_id,
+                plugin = %plugin.name,
+                dropped_lines,
+                dropped_bytes,
+                "log lines or guest output past their caps were dropped"
+            );
         }
         let outcome = match result {
             Ok(Ok(outcome)) => Ok(outcome),

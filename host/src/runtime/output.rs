@@ -1,8 +1,9 @@
 //! Guest stdout/stderr: kept in memory up to a byte cap and handed to the request's logs.
-//! Output past the cap is dropped silently so that a chatty guest never traps on `print!`.
+//! Output past the cap is dropped (and counted) so that a chatty guest never traps on `print!`.
 
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -16,6 +17,7 @@ use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 pub struct CapturedOutput {
     capacity: usize,
     buffer: Arc<Mutex<BytesMut>>,
+    dropped: Arc<AtomicUsize>,
 }
 
 impl CapturedOutput {
@@ -23,13 +25,22 @@ impl CapturedOutput {
         Self {
             capacity,
             buffer: Arc::new(Mutex::new(BytesMut::new())),
+            dropped: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     fn append(&self, bytes: &[u8]) {
         let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
         let room = self.capacity.saturating_sub(buffer.len());
-        buffer.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        let kept = bytes.len().min(room);
+        buffer.extend_from_slice(&bytes[..kept]);
+        self.dropped
+            .fetch_add(bytes.len() - kept, Ordering::Relaxed);
+    }
+
+    /// Bytes written past the cap.
+    pub fn dropped_bytes(&self) -> usize {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// The captured text, one entry per non-empty line.

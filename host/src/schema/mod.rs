@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod ddl;
 pub mod model;
 pub mod query;
+pub mod reach;
 pub mod repo;
 pub mod rows;
 pub mod system;

@@ -3,6 +3,7 @@
 //! `meta`. Every field name is checked against the table's definition and every value bound;
 //! nothing from the query is spliced into SQL.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use sea_orm::sea_query::{Alias, Condition, Expr, LikeExpr, Query, SimpleExpr};
 use serde_json::Value;
 
 use super::model::{ColumnType, TableDef};
+use super::reach::{MAX_RELATION_DEPTH, TableReach};
 use super::rows::encode;
 use crate::error::HttpError;
 
@@ -32,8 +34,20 @@ pub const OPERATORS: [&str; 14] = [
     "_is_not_null",
 ];
 
-/// Deepest nesting of relation filters.
-const MAX_DEPTH: usize = 4;
+/// The operators of a `json` column: a JSON document has no order or equality that SQLite and
+/// PostgreSQL agree on (PostgreSQL's `json` has no `=` at all), so only its presence is tested.
+const JSON_OPERATORS: [&str; 2] = ["_is_null", "_is_not_null"];
+
+/// Most conditions one filter may hold (field operators, relation and logical terms together):
+/// a filter becomes one SQL expression, and databases cap an expression's depth (SQLite at
+/// 1000), so a larger one would fail there, as a server error, instead of here.
+pub const MAX_FILTER_TERMS: usize = 256;
+
+/// Most values one `_in` or `_nin` lists: each is a bound parameter.
+pub const MAX_IN_VALUES: usize = 1000;
+
+/// Deepest nesting of `_and`, `_or` and `_not`.
+pub const MAX_LOGIC_DEPTH: usize = 16;
 
 fn invalid(message: impl Into<String>) -> HttpError {
     HttpError::bad_request("INVALID_FILTER", message)
@@ -58,31 +72,94 @@ fn field_type(table: &TableDef, name: &str) -> Result<Option<ColumnType>, HttpEr
     Ok(None)
 }
 
-/// Turns a filter into a condition on `table`. `tables` resolves relations.
+/// Turns a filter into a condition on `table`. `tables` resolves relations; `reach` says which
+/// related tables the caller may filter through (a relation filter reads the related table).
 pub struct FilterBuilder<'a> {
     pub tables: &'a HashMap<String, Arc<TableDef>>,
     pub backend: DbBackend,
+    pub reach: &'a dyn TableReach,
+    /// Conditions counted so far, against [`MAX_FILTER_TERMS`].
+    terms: Cell<usize>,
 }
 
-impl FilterBuilder<'_> {
+/// Where in a filter a term sits: how many relations and logical operators enclose it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Depth {
+    relations: usize,
+    logic: usize,
+}
+
+impl<'a> FilterBuilder<'a> {
+    pub fn new(
+        tables: &'a HashMap<String, Arc<TableDef>>,
+        backend: DbBackend,
+        reach: &'a dyn TableReach,
+    ) -> Self {
+        Self {
+            tables,
+            backend,
+            reach,
+            terms: Cell::new(0),
+        }
+    }
+
     pub fn condition(&self, table: &TableDef, filter: &Value) -> Result<Condition, HttpError> {
-        self.object(table, filter, 0)
+        self.object(table, filter, Depth::default())
+    }
+
+    fn count_term(&self) -> Result<(), HttpError> {
+        let terms = self.terms.get() + 1;
+        self.terms.set(terms);
+        if terms > MAX_FILTER_TERMS {
+            return Err(invalid(format!(
+                "a filter holds at most {MAX_FILTER_TERMS} conditions"
+            )));
+        }
+        Ok(())
     }
 
     fn object(
         &self,
         table: &TableDef,
         filter: &Value,
-        depth: usize,
+        depth: Depth,
     ) -> Result<Condition, HttpError> {
         let Value::Object(entries) = filter else {
             return Err(invalid("a filter is a JSON object"));
         };
         let mut all = Condition::all();
         for (key, value) in entries {
+            self.count_term()?;
             all = all.add(self.entry(table, key, value, depth)?);
         }
         Ok(all)
+    }
+
+    /// The depth inside one more `_and`, `_or` or `_not`.
+    fn logic(depth: Depth) -> Result<Depth, HttpError> {
+        if depth.logic >= MAX_LOGIC_DEPTH {
+            return Err(invalid(format!(
+                "_and, _or and _not nest at most {MAX_LOGIC_DEPTH} deep"
+            )));
+        }
+        Ok(Depth {
+            logic: depth.logic + 1,
+            ..depth
+        })
+    }
+
+    /// The depth inside one more relation, if the caller may read its table.
+    fn through(&self, depth: Depth, target: &str) -> Result<Depth, HttpError> {
+        if depth.relations >= MAX_RELATION_DEPTH {
+            return Err(invalid(format!(
+                "relation filters nest at most {MAX_RELATION_DEPTH} deep"
+            )));
+        }
+        self.reach.may_read(target)?;
+        Ok(Depth {
+            relations: depth.relations + 1,
+            ..depth
+        })
     }
 
     fn list<'v>(value: &'v Value, key: &str) -> Result<&'v Vec<Value>, HttpError> {
@@ -96,35 +173,37 @@ impl FilterBuilder<'_> {
         table: &TableDef,
         key: &str,
         value: &Value,
-        depth: usize,
+        depth: Depth,
     ) -> Result<Condition, HttpError> {
         match key {
-            "_and" => Self::list(value, key)?
-                .iter()
-                .try_fold(Condition::all(), |c, f| {
-                    Ok(c.add(self.object(table, f, depth)?))
-                }),
-            "_or" => Self::list(value, key)?
-                .iter()
-                .try_fold(Condition::any(), |c, f| {
-                    Ok(c.add(self.object(table, f, depth)?))
-                }),
-            "_not" => Ok(self.object(table, value, depth)?.not()),
+            "_and" => {
+                let inner = Self::logic(depth)?;
+                Self::list(value, key)?
+                    .iter()
+                    .try_fold(Condition::all(), |c, f| {
+                        Ok(c.add(self.object(table, f, inner)?))
+                    })
+            }
+            "_or" => {
+                let inner = Self::logic(depth)?;
+                Self::list(value, key)?
+                    .iter()
+                    .try_fold(Condition::any(), |c, f| {
+                        Ok(c.add(self.object(table, f, inner)?))
+                    })
+            }
+            "_not" => Ok(self.object(table, value, Self::logic(depth)?)?.not()),
             _ => {
                 if let Some(column_type) = field_type(table, key)? {
                     return self.operators(table, key, &column_type, value);
                 }
-                if depth >= MAX_DEPTH {
-                    return Err(invalid(format!(
-                        "relation filters nest at most {MAX_DEPTH} deep"
-                    )));
-                }
                 if let Some(relation) = table.relations.iter().find(|r| r.name == key) {
                     let target = self.table(&relation.target)?;
+                    let inner_depth = self.through(depth, &target.name)?;
                     let inner = Query::select()
                         .column((Alias::new(&target.name), Alias::new("id")))
                         .from(Alias::new(&target.name))
-                        .cond_where(self.object(&target, value, depth + 1)?)
+                        .cond_where(self.object(&target, value, inner_depth)?)
                         .to_owned();
                     return Ok(Condition::all().add(
                         Expr::col((Alias::new(&table.name), Alias::new(relation.column())))
@@ -138,10 +217,11 @@ impl FilterBuilder<'_> {
                         .iter()
                         .find(|r| r.target == table.name && r.inverse.as_deref() == Some(key))
                     {
+                        let inner_depth = self.through(depth, &other.name)?;
                         let inner = Query::select()
                             .column((Alias::new(&other.name), Alias::new(relation.column())))
                             .from(Alias::new(&other.name))
-                            .cond_where(self.object(other, value, depth + 1)?)
+                            .cond_where(self.object(other, value, inner_depth)?)
                             .to_owned();
                         return Ok(Condition::all().add(
                             Expr::col((Alias::new(&table.name), Alias::new("id")))
@@ -180,6 +260,13 @@ impl FilterBuilder<'_> {
         let column = Expr::col((Alias::new(&table.name), Alias::new(table.sql_name(field))));
         let mut all = Condition::all();
         for (op, operand) in ops {
+            self.count_term()?;
+            if *column_type == ColumnType::Json && !JSON_OPERATORS.contains(&op.as_str()) {
+                return Err(invalid(format!(
+                    "{field} is a json column: it takes only {}",
+                    JSON_OPERATORS.join(" and ")
+                )));
+            }
             let value = |v: &Value| -> Result<SimpleExpr, HttpError> {
                 if column_type.accepts(v)
                     || (matches!(column_type, ColumnType::Enum { .. }) && v.is_string())
@@ -223,6 +310,11 @@ impl FilterBuilder<'_> {
                     let items = operand
                         .as_array()
                         .ok_or_else(|| invalid(format!("{field} {op}: takes a list")))?;
+                    if items.len() > MAX_IN_VALUES {
+                        return Err(invalid(format!(
+                            "{field} {op}: takes at most {MAX_IN_VALUES} values"
+                        )));
+                    }
                     let values = items.iter().map(value).collect::<Result<Vec<_>, _>>()?;
                     if op == "_in" {
                         column.clone().is_in(values)

@@ -14,11 +14,19 @@ use serde_json::{Map, Value, json};
 use super::TableDef;
 use super::crypto::ColumnCrypto;
 use super::query::FilterBuilder;
+use super::reach::{MAX_RELATION_DEPTH, QueryLimits, RowBudget, TableReach, too_large};
 use super::rows::{Kind, columns_of, read, select_expr, writable};
 use crate::error::HttpError;
 
 /// Default number of rows a list returns.
 pub const DEFAULT_LIMIT: u64 = 10;
+
+/// Most entries of `fields`: each becomes a selected column (databases cap those: SQLite at
+/// 2000) or a relation path.
+pub const MAX_FIELDS: usize = 256;
+
+/// Most keys of `sort`.
+pub const MAX_SORT_KEYS: usize = 16;
 
 /// A list request: the query language, parsed from a query string or from a plugin's JSON.
 #[derive(Debug, Default, Clone)]
@@ -162,10 +170,12 @@ pub struct Repository<'a> {
     pub table: Arc<TableDef>,
     /// Every table, for relation filters.
     pub tables: &'a HashMap<String, Arc<TableDef>>,
-    /// The most rows a list returns.
-    pub max_limit: u64,
+    /// The most rows a list returns and a query materialises.
+    pub limits: QueryLimits,
     /// Encrypts and decrypts encrypted columns.
     pub crypto: &'a ColumnCrypto,
+    /// The related tables the caller may follow relations into.
+    pub reach: &'a dyn TableReach,
 }
 
 /// A write the database refused: a unique value taken (409), a related row missing or still
@@ -235,11 +245,7 @@ impl Repository<'_> {
 
     /// The condition a filter stands for.
     fn condition(&self, filter: &Value) -> Result<Condition, HttpError> {
-        FilterBuilder {
-            tables: self.tables,
-            backend: self.backend(),
-        }
-        .condition(&self.table, filter)
+        FilterBuilder::new(self.tables, self.backend(), self.reach).condition(&self.table, filter)
     }
 
     /// Row `id`, or 404.
@@ -282,113 +288,47 @@ impl Repository<'_> {
 
     /// `{"data": [...], "meta"?: {...}}` for `query`.
     pub async fn find(&self, query: &ListQuery) -> Result<Value, HttpError> {
-        let all = columns_of(&self.table);
-        let (plain, nested) = split_fields(query.fields.as_deref());
-        let mut columns = match &plain {
-            None => all.clone(),
-            Some(names) if names.iter().any(|n| n == "*") => all.clone(),
-            Some(names) => names
-                .iter()
-                .map(|name| {
-                    all.iter().find(|(n, _)| n == name).cloned().ok_or_else(|| {
-                        bad_query(format!(
-                            "fields: {name:?} is not a field of {}",
-                            self.table.name
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        };
-        // Relation paths need the keys that join them; those not asked for are dropped later.
-        let links = nested
+        if let Some(name) = query
+            .meta
             .iter()
-            .map(|(name, fields)| self.link(name, fields.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut helpers = Vec::new();
-        for link in &links {
-            let key = link.local_key();
-            if !columns.iter().any(|(n, _)| *n == key) {
-                columns.push((key.clone(), Kind::Integer));
-                helpers.push(key);
-            }
+            .find(|m| !matches!(m.as_str(), "*" | "totalCount" | "filterCount"))
+        {
+            return Err(bad_query(format!(
+                "meta: {name:?} is not totalCount or filterCount"
+            )));
         }
-        let condition = query
-            .filter
-            .as_ref()
-            .map(|f| self.condition(f))
-            .transpose()?;
-        let mut statement = self.select(&columns);
-        if let Some(condition) = &condition {
-            statement.cond_where(condition.clone());
-        }
-        for key in &query.sort {
-            let (name, order) = match key.strip_prefix('-') {
-                Some(name) => (name, Order::Desc),
-                None => (key.as_str(), Order::Asc),
-            };
-            if !all.iter().any(|(n, _)| n == name) {
-                return Err(bad_query(format!(
-                    "sort: {name:?} is not a field of {}",
-                    self.table.name
-                )));
-            }
-            if self
-                .table
-                .columns
-                .iter()
-                .any(|c| c.name == name && c.encrypted)
-            {
-                return Err(bad_query(format!(
-                    "sort: {name} is encrypted: it cannot be sorted on"
-                )));
-            }
-            statement.order_by(
-                (
-                    Alias::new(&self.table.name),
-                    Alias::new(self.table.sql_name(name)),
-                ),
-                order,
-            );
-        }
-        statement.order_by((Alias::new(&self.table.name), Alias::new("id")), Order::Asc);
         let limit = match query.limit.unwrap_or(DEFAULT_LIMIT) {
-            0 => self.max_limit,
-            n => n.min(self.max_limit),
+            0 => self.limits.max_limit,
+            n => n.min(self.limits.max_limit),
         };
         let page = query.page.unwrap_or(1);
         if page == 0 {
             return Err(bad_query("page starts at 1".into()));
         }
-        statement
-            .limit(limit)
-            .offset((page - 1).saturating_mul(limit));
-        let rows = self.db.query_all(self.backend().build(&statement)).await?;
-        let mut data = rows
-            .iter()
-            .map(|r| read(r, &self.table.name, &columns, self.crypto))
-            .collect::<Result<Vec<Value>, _>>()?;
-        for link in &links {
-            self.attach(link, &mut data).await?;
-        }
-        for row in &mut data {
-            if let Value::Object(fields) = row {
-                for key in &helpers {
-                    fields.remove(key);
-                }
-            }
-        }
+        // Databases take the offset as a signed 64-bit number.
+        let offset = (page - 1)
+            .checked_mul(limit)
+            .filter(|offset| i64::try_from(*offset).is_ok())
+            .ok_or_else(|| bad_query(format!("page {page} is past any table's end")))?;
+        let condition = query
+            .filter
+            .as_ref()
+            .map(|f| self.condition(f))
+            .transpose()?;
+        let budget = RowBudget::new(self.limits.max_rows);
+        let (data, _) = self
+            .rows(
+                query.fields.as_deref(),
+                &query.sort,
+                condition.clone(),
+                (limit, offset),
+                &budget,
+                0,
+            )
+            .await?;
         let mut out = json!({ "data": data });
         if !query.meta.is_empty() {
             let every = query.meta.iter().any(|m| m == "*");
-            if let Some(name) = query
-                .meta
-                .iter()
-                .find(|m| !matches!(m.as_str(), "*" | "totalCount" | "filterCount"))
-            {
-                return Err(bad_query(format!(
-                    "meta: {name:?} is not totalCount or filterCount"
-                )));
-            }
             let mut meta = Map::new();
             if every || query.meta.iter().any(|m| m == "totalCount") {
                 meta.insert("totalCount".into(), self.count_where(None).await?.into());
@@ -404,44 +344,176 @@ impl Repository<'_> {
         Ok(out)
     }
 
-    /// The join a relation path of `fields` names: a relation of this table, or another
-    /// table's relation to this one by its `inverse` name.
-    fn link(&self, name: &str, fields: Vec<String>) -> Result<Link, HttpError> {
-        if let Some(relation) = self.table.relations.iter().find(|r| r.name == name) {
-            return Ok(Link {
+    /// The rows `condition` selects, `(limit, offset)` of them in `sort` order, with the
+    /// `fields` asked for and the relation paths among them attached; `depth` relations below
+    /// the query's own table. Beside each row, how many rows it holds (itself and every related
+    /// row attached to it), which is what copying it into a parent costs the `budget`.
+    async fn rows(
+        &self,
+        fields: Option<&[String]>,
+        sort: &[String],
+        condition: Option<Condition>,
+        (limit, offset): (u64, u64),
+        budget: &RowBudget,
+        depth: usize,
+    ) -> Result<(Vec<Value>, Vec<u64>), HttpError> {
+        if fields.is_some_and(|f| f.len() > MAX_FIELDS) {
+            return Err(bad_query(format!("fields: at most {MAX_FIELDS} entries")));
+        }
+        if sort.len() > MAX_SORT_KEYS {
+            return Err(bad_query(format!("sort: at most {MAX_SORT_KEYS} keys")));
+        }
+        let all = columns_of(&self.table);
+        let (plain, nested) = split_fields(fields);
+        let mut columns = match &plain {
+            None => all.clone(),
+            Some(names) if names.iter().any(|n| n == "*") => all.clone(),
+            Some(names) => {
+                let mut picked: Vec<(String, Kind)> = Vec::new();
+                for name in names {
+                    let column = all.iter().find(|(n, _)| n == name).ok_or_else(|| {
+                        bad_query(format!(
+                            "fields: {name:?} is not a field of {}",
+                            self.table.name
+                        ))
+                    })?;
+                    if !picked.iter().any(|(n, _)| n == name) {
+                        picked.push(column.clone());
+                    }
+                }
+                picked
+            }
+        };
+        // Relation paths need the keys that join them; those not asked for are dropped later.
+        let links = nested
+            .iter()
+            .map(|(name, fields)| self.link(name, fields.clone(), depth))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut helpers = Vec::new();
+        for link in &links {
+            let key = link.local_key();
+            if !columns.iter().any(|(n, _)| *n == key) {
+                columns.push((key.clone(), Kind::Integer));
+                helpers.push(key);
+            }
+        }
+        let mut statement = self.select(&columns);
+        if let Some(condition) = condition {
+            statement.cond_where(condition);
+        }
+        for key in sort {
+            let (name, order) = match key.strip_prefix('-') {
+                Some(name) => (name, Order::Desc),
+                None => (key.as_str(), Order::Asc),
+            };
+            if !all.iter().any(|(n, _)| n == name) {
+                return Err(bad_query(format!(
+                    "sort: {name:?} is not a field of {}",
+                    self.table.name
+                )));
+            }
+            if let Some(column) = self.table.columns.iter().find(|c| c.name == name) {
+                if column.encrypted {
+                    return Err(bad_query(format!(
+                        "sort: {name} is encrypted: it cannot be sorted on"
+                    )));
+                }
+                if column.column_type == super::ColumnType::Json {
+                    return Err(bad_query(format!(
+                        "sort: {name} is a json column: it cannot be sorted on"
+                    )));
+                }
+            }
+            statement.order_by(
+                (
+                    Alias::new(&self.table.name),
+                    Alias::new(self.table.sql_name(name)),
+                ),
+                order,
+            );
+        }
+        statement.order_by((Alias::new(&self.table.name), Alias::new("id")), Order::Asc);
+        statement.limit(limit).offset(offset);
+        let rows = self.db.query_all(self.backend().build(&statement)).await?;
+        budget.charge(rows.len() as u64)?;
+        let mut data = rows
+            .iter()
+            .map(|r| read(r, &self.table.name, &columns, self.crypto))
+            .collect::<Result<Vec<Value>, _>>()?;
+        let mut weights = vec![1; data.len()];
+        for link in &links {
+            self.attach(link, &mut data, &mut weights, budget, depth)
+                .await?;
+        }
+        for row in &mut data {
+            if let Value::Object(fields) = row {
+                for key in &helpers {
+                    fields.remove(key);
+                }
+            }
+        }
+        Ok((data, weights))
+    }
+
+    /// The join a relation path of `fields` names, `depth` relations below the query's own
+    /// table: a relation of this table, or another table's relation to this one by its
+    /// `inverse` name. Following it reads the related table, so the caller must be allowed to.
+    fn link(&self, name: &str, fields: Vec<String>, depth: usize) -> Result<Link, HttpError> {
+        if depth >= MAX_RELATION_DEPTH {
+            return Err(bad_query(format!(
+                "fields: a relation path follows at most {MAX_RELATION_DEPTH} relations"
+            )));
+        }
+        let link = if let Some(relation) = self.table.relations.iter().find(|r| r.name == name) {
+            Link {
                 name: name.to_owned(),
                 target: relation.target.clone(),
                 many: false,
                 local: relation.column(),
                 remote: "id".into(),
                 fields,
-            });
-        }
-        for other in self.tables.values() {
-            if let Some(relation) = other
-                .relations
-                .iter()
-                .find(|r| r.target == self.table.name && r.inverse.as_deref() == Some(name))
-            {
-                return Ok(Link {
-                    name: name.to_owned(),
-                    target: other.name.clone(),
-                    many: true,
-                    local: "id".into(),
-                    remote: relation.column(),
-                    fields,
-                });
             }
-        }
-        Err(bad_query(format!(
-            "fields: {name:?} is not a relation of {}",
-            self.table.name
-        )))
+        } else {
+            let (other, relation) = self
+                .tables
+                .values()
+                .find_map(|other| {
+                    let relation = other.relations.iter().find(|r| {
+                        r.target == self.table.name && r.inverse.as_deref() == Some(name)
+                    })?;
+                    Some((other, relation))
+                })
+                .ok_or_else(|| {
+                    bad_query(format!(
+                        "fields: {name:?} is not a relation of {}",
+                        self.table.name
+                    ))
+                })?;
+            Link {
+                name: name.to_owned(),
+                target: other.name.clone(),
+                many: true,
+                local: "id".into(),
+                remote: relation.column(),
+                fields,
+            }
+        };
+        self.reach.may_read(&link.target)?;
+        Ok(link)
     }
 
     /// Fetches the related rows of `link` for `rows` in one query and attaches them: an object
-    /// (or null) for a many-to-one relation, a list for a one-to-many one.
-    async fn attach(&self, link: &Link, rows: &mut [Value]) -> Result<(), HttpError> {
+    /// (or null) for a many-to-one relation, a list for a one-to-many one. One query fetches
+    /// at most [`QueryLimits::max_limit`] related rows; every copy attached counts against the
+    /// `budget`, and adds its weight to its parent's.
+    async fn attach(
+        &self,
+        link: &Link,
+        rows: &mut [Value],
+        weights: &mut [u64],
+        budget: &RowBudget,
+        depth: usize,
+    ) -> Result<(), HttpError> {
         let mut keys: Vec<i64> = rows
             .iter()
             .filter_map(|r| r[&link.local].as_i64())
@@ -454,8 +526,8 @@ impl Repository<'_> {
                 link.target
             ))
         })?;
-        let related = if keys.is_empty() {
-            Vec::new()
+        let (related, related_weights) = if keys.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
             let asks_remote = link.fields.iter().any(|f| f == &link.remote || f == "*");
             let mut fields = link.fields.clone();
@@ -466,18 +538,35 @@ impl Repository<'_> {
                 db: self.db,
                 table: target,
                 tables: self.tables,
-                max_limit: self.max_limit,
+                limits: self.limits,
                 crypto: self.crypto,
+                reach: self.reach,
             };
-            let query = ListQuery {
-                filter: Some(json!({ &link.remote: {"_in": keys} })),
-                fields: Some(fields),
-                limit: Some(0),
-                ..ListQuery::default()
-            };
-            let found = Box::pin(sub.find(&query)).await?;
-            let mut rows: Vec<Value> = found["data"].as_array().cloned().unwrap_or_default();
-            for row in &mut rows {
+            let max = self.limits.max_limit;
+            let condition = Condition::all().add(
+                Expr::col((
+                    Alias::new(&sub.table.name),
+                    Alias::new(sub.table.sql_name(&link.remote)),
+                ))
+                .is_in(keys),
+            );
+            let (mut found, weights) = Box::pin(sub.rows(
+                Some(&fields),
+                &[],
+                Some(condition),
+                (max.saturating_add(1), 0),
+                budget,
+                depth + 1,
+            ))
+            .await?;
+            if found.len() as u64 > max {
+                return Err(too_large(format!(
+                    "fields: {} relates more than {max} rows to one page \
+                     (HOOKLINE_MAX_QUERY_LIMIT); ask for fewer rows",
+                    link.name
+                )));
+            }
+            for row in &mut found {
                 if let Value::Object(fields) = row {
                     let key = if asks_remote {
                         fields.get(&link.remote).cloned()
@@ -487,7 +576,7 @@ impl Repository<'_> {
                     fields.insert(JOIN_KEY.into(), key.unwrap_or(Value::Null));
                 }
             }
-            rows
+            (found, weights)
         };
         let key_of = |row: &Value| row.get(JOIN_KEY).and_then(Value::as_i64);
         let strip = |row: &Value| {
@@ -497,22 +586,27 @@ impl Repository<'_> {
             }
             row
         };
-        for row in rows.iter_mut() {
+        for (row, weight) in rows.iter_mut().zip(weights.iter_mut()) {
             let own = row[&link.local].as_i64();
+            let matching = related
+                .iter()
+                .zip(&related_weights)
+                .filter(|(r, _)| own.is_some() && key_of(r) == own);
             let value = if link.many {
-                Value::Array(
-                    related
-                        .iter()
-                        .filter(|r| own.is_some() && key_of(r) == own)
-                        .map(strip)
-                        .collect(),
-                )
+                let matched: Vec<_> = matching.collect();
+                let cost: u64 = matched.iter().map(|(_, w)| **w).sum();
+                budget.charge(cost)?;
+                *weight += cost;
+                Value::Array(matched.into_iter().map(|(r, _)| strip(r)).collect())
             } else {
-                related
-                    .iter()
-                    .find(|r| own.is_some() && key_of(r) == own)
-                    .map(strip)
-                    .unwrap_or(Value::Null)
+                match matching.into_iter().next() {
+                    Some((r, w)) => {
+                        budget.charge(*w)?;
+                        *weight += *w;
+                        strip(r)
+                    }
+                    None => Value::Null,
+                }
             };
             if let Value::Object(fields) = row {
                 fields.insert(link.name.clone(), value);

@@ -264,6 +264,23 @@ pub fn writable(
             .iter()
             .find(|r| &r.name == name || &r.column() == name)
         {
+            // `author` and `authorId` are two spellings of one column: a write names it once.
+            if values
+                .iter()
+                .any(|(column, _)| *column == relation.column())
+                || (errors.contains_key(&relation.name) || errors.contains_key(&relation.column()))
+            {
+                errors.insert(
+                    name.clone(),
+                    format!(
+                        "is given twice, as {} and {}: give one",
+                        relation.name,
+                        relation.column()
+                    )
+                    .into(),
+                );
+                continue;
+            }
             match value {
                 Value::Null if relation.nullable => values.push((relation.column(), null())),
                 Value::Null => {

@@ -62,7 +62,7 @@ pub fn exposed(name: &str) -> Option<Arc<TableDef>> {
 
 /// What a write to `users` becomes: the email trimmed, lower-cased and checked, the password
 /// checked to be a bcrypt hash. Returns the body to write and whether it sets a password.
-pub fn users_write(body: &Value) -> Result<(Value, bool), HttpError> {
+pub fn users_write(body: &Value, max_bcrypt_cost: u32) -> Result<(Value, bool), HttpError> {
     let Value::Object(fields) = body else {
         return Err(HttpError::bad_request(
             "VALIDATION_ERROR",
@@ -82,10 +82,14 @@ pub fn users_write(body: &Value) -> Result<(Value, bool), HttpError> {
         }
     }
     let sets_password = match fields.get("password") {
-        Some(Value::String(hash)) if !is_bcrypt_hash(hash) => {
+        Some(Value::String(hash)) if !is_bcrypt_hash(hash, max_bcrypt_cost) => {
             errors.insert(
                 "password".into(),
-                "must be a bcrypt hash (from helpers.bcrypt-hash), never a plain password".into(),
+                format!(
+                    "must be a bcrypt hash of cost at most {max_bcrypt_cost} (from \
+                     helpers.bcrypt-hash), never a plain password"
+                )
+                .into(),
             );
             false
         }
@@ -120,12 +124,13 @@ mod tests {
 
     #[test]
     fn a_write_is_normalised_and_checked() {
-        let (body, sets) = users_write(&json!({"email": " Ada@X.Org ", "password": HASH})).unwrap();
+        let (body, sets) =
+            users_write(&json!({"email": " Ada@X.Org ", "password": HASH}), 14).unwrap();
         assert!(sets);
         assert_eq!(body["email"], "ada@x.org");
-        let (_, sets) = users_write(&json!({"verified": true})).unwrap();
+        let (_, sets) = users_write(&json!({"verified": true}), 14).unwrap();
         assert!(!sets);
-        let e = users_write(&json!({"email": "nope", "password": "hunter22"})).unwrap_err();
+        let e = users_write(&json!({"email": "nope", "password": "hunter22"}), 14).unwrap_err();
         assert_eq!(e.code, "VALIDATION_ERROR");
         let details = e.details.unwrap();
         assert!(details["email"].is_string());

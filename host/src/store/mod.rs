@@ -12,9 +12,13 @@ use sea_orm_migration::MigratorTrait;
 pub use migration::Migrator;
 
 /// Opens the database and brings its schema up to date.
+/// Longest a statement waits for a pooled connection before it fails (503 `DATABASE_BUSY`):
+/// sqlx's default of 30 s would let a burst of slow queries stall logins for half a minute.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
-    options.sqlx_logging(false);
+    options.sqlx_logging(false).acquire_timeout(ACQUIRE_TIMEOUT);
     if url.starts_with("sqlite:") {
         // One writer at a time is SQLite's rule; a small pool keeps readers concurrent. A
         // connection is a handle on a local file: pinging it before each use (sqlx's default)

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::auth::TokenService;
+use crate::auth::{TokenService, bcrypt_cost};
 use crate::runtime::HostState;
 use crate::runtime::bindings::helpers::{self, Encoding, HelperError, SshKeyPair};
 
@@ -24,21 +24,25 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(30);
 pub struct HelpersCtx {
     tokens: Arc<TokenService>,
     bcrypt_cost: u32,
+    /// `bcrypt-compare` refuses (answers false to) hashes costlier than this.
+    max_bcrypt_cost: u32,
 }
 
 impl std::fmt::Debug for HelpersCtx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HelpersCtx")
             .field("bcrypt_cost", &self.bcrypt_cost)
+            .field("max_bcrypt_cost", &self.max_bcrypt_cost)
             .finish_non_exhaustive()
     }
 }
 
 impl HelpersCtx {
-    pub fn new(tokens: Arc<TokenService>, bcrypt_cost: u32) -> Self {
+    pub fn new(tokens: Arc<TokenService>, bcrypt_cost: u32, max_bcrypt_cost: u32) -> Self {
         Self {
             tokens,
             bcrypt_cost,
+            max_bcrypt_cost,
         }
     }
 }
@@ -109,6 +113,12 @@ impl helpers::Host for HostState {
 
     async fn bcrypt_compare(&mut self, plain: String, hash: String) -> wasmtime::Result<bool> {
         let plugin = self.plugin.clone();
+        let max_cost = self.capabilities.helpers.max_bcrypt_cost;
+        if let Some(cost) = bcrypt_cost(&hash).filter(|cost| *cost > max_cost) {
+            // Comparing would pin a blocking thread past any deadline (cost 31: days).
+            tracing::warn!(%plugin, cost, max_cost, "bcrypt-compare refused a hash above max_bcrypt_cost");
+            return Ok(false);
+        }
         blocking(move || match bcrypt::verify(plain, &hash) {
             Ok(matches) => matches,
             Err(e) => {

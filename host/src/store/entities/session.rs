@@ -19,6 +19,9 @@ pub struct Model {
     /// The session that replaced this one at a refresh.
     pub replaced_by: Option<String>,
     pub created_at: ChronoDateTimeUtc,
+    /// When the login this session belongs to ends, whatever its rotations: set at the login
+    /// and carried to every rotation. Sessions from before the column have none.
+    pub family_expires_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

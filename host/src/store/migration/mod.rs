@@ -6,6 +6,7 @@ mod m0002_identity;
 mod m0003_table_definitions;
 mod m0004_route_tables;
 mod m0005_table_access;
+mod m0006_session_lifetime;
 
 use sea_orm_migration::prelude::*;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_table_definitions::CreateTableDefinitions),
             Box::new(m0004_route_tables::AddRouteTable),
             Box::new(m0005_table_access::AddTableAccess),
+            Box::new(m0006_session_lifetime::AddSessionLifetime),
         ]
     }
 }
