@@ -118,10 +118,14 @@ impl AppState {
             events,
             tables,
             crypto,
-            access: Access::new(ClientIpResolver::new(
-                crate::access::client_ip::parse_list(&settings.trusted_proxies)
-                    .map_err(|e| anyhow::anyhow!("invalid setting: trusted_proxies: {e}"))?,
-            )),
+            access: Access::new(
+                ClientIpResolver::new(
+                    crate::access::client_ip::parse_list(&settings.trusted_proxies)
+                        .map_err(|e| anyhow::anyhow!("invalid setting: trusted_proxies: {e}"))?,
+                )
+                .reading(settings.forwarded_header)
+                .keying_ipv6_by(settings.ipv6_limit_prefix),
+            ),
             settings,
             db,
             runtime,

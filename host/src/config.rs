@@ -178,6 +178,9 @@ pub struct Settings {
     /// Absolute lifetime of a login's refresh tokens from the login, seconds (default 90
     /// days): refreshing never extends a session past it.
     pub session_max_lifetime_secs: u64,
+    /// The forwarding header trusted proxies write and the server reads: `x-forwarded-for`
+    /// (default) or `forwarded`; the other is ignored.
+    pub forwarded_header: crate::access::client_ip::ForwardedHeader,
     /// Prefix length that IPv6 clients are keyed by in per-IP login limits and guards
     /// (default 64; 128 keys the full address).
     pub ipv6_limit_prefix: u8,
@@ -228,6 +231,7 @@ impl Default for Settings {
             shutdown_timeout_secs: DEFAULT_SHUTDOWN_TIMEOUT_SECS,
             session_max_lifetime_secs: DEFAULT_SESSION_MAX_LIFETIME_SECS,
             ipv6_limit_prefix: DEFAULT_IPV6_LIMIT_PREFIX,
+            forwarded_header: Default::default(),
         }
     }
 }
@@ -425,4 +429,27 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Settings;
+
+    #[test]
+    fn debug_output_shows_settings_but_never_secrets() {
+        let settings = Settings {
+            secret_key: Some("a-signing-secret-that-must-not-leak-0123".into()),
+            previous_secret_keys: "an-old-secret-that-must-not-leak-either-4567".into(),
+            admin_password: Some("hunter2-admin-password".into()),
+            redis_url: Some("redis://:redis-password@127.0.0.1:6379".into()),
+            database_url: Some("postgres://app:db-password@127.0.0.1/app".into()),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        for secret in ["must-not-leak", "hunter2", "redis-password", "db-password"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("<redacted>") && shown.contains("max_query_limit"));
+        assert!(format!("{:?}", Settings::default()).contains(r#""secret_key":"<unset>""#));
+    }
 }

@@ -33,5 +33,8 @@ pub mod schema;
 pub mod server;
 pub mod store;
 
+#[cfg(test)]
+mod properties;
+
 pub use config::Settings;
 pub use server::{RunningServer, spawn};

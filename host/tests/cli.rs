@@ -45,12 +45,17 @@ fn an_invalid_setting_stops_startup_and_names_the_setting() {
 /// How long the server may take to start in these tests.
 const STARTUP: Duration = Duration::from_secs(60);
 
-/// Starts the binary under `ulimit -v` and returns the address it listens on, the allocation
-/// mode it logged, and the child to stop.
+/// Starts the binary under `ulimit -v` (KiB, or `unlimited`) and returns the address it
+/// listens on, the allocation mode it logged, the child to stop, and its later log lines.
 fn start_limited(
     data_dir: &std::path::Path,
-    address_space_kib: u64,
-) -> (String, String, std::process::Child) {
+    address_space_kib: &str,
+) -> (
+    String,
+    String,
+    std::process::Child,
+    std::sync::mpsc::Receiver<String>,
+) {
     let command = serve(data_dir);
     let mut shell = Command::new("sh");
     shell
@@ -87,14 +92,14 @@ fn start_limited(
             addr = line.split("addr=").nth(1).unwrap_or("").trim().to_owned();
         }
     }
-    (addr, mode, child)
+    (addr, mode, child, rx)
 }
 
 #[test]
 fn a_small_address_space_falls_back_to_on_demand_allocation() {
     let dir = tempfile::tempdir().unwrap();
     // 16 GiB: plenty for the process, far too little for the default pool's reservations.
-    let (addr, mode, mut child) = start_limited(dir.path(), 16 * 1024 * 1024);
+    let (addr, mode, mut child, _) = start_limited(dir.path(), &(16 * 1024 * 1024).to_string());
     let health = std::net::TcpStream::connect(&addr).and_then(|mut stream| {
         use std::io::{Read, Write};
         stream.set_read_timeout(Some(Duration::from_secs(5)))?;
@@ -108,4 +113,34 @@ fn a_small_address_space_falls_back_to_on_demand_allocation() {
     assert_eq!(mode, "OnDemand");
     let health = health.expect("the server answers");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, _, mut child, log) = start_limited(dir.path(), "unlimited");
+    assert!(!addr.is_empty(), "the server started");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    // The reader thread ends at the end of the output, which the exit closed.
+    let lines: Vec<String> = log.iter().collect();
+    assert!(
+        lines.iter().any(|l| l.contains("SIGTERM")) && lines.iter().any(|l| l.contains("stopped")),
+        "{lines:?}"
+    );
 }

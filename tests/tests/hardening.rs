@@ -785,3 +785,79 @@ async fn default_crud_answers_within_the_route_deadline() {
     assert_eq!(roomy.body["meta"]["filterCount"], 0);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_configured_forwarding_header_is_believed() {
+    let server = TestServer::start_with(|s| {
+        s.trusted_proxies = "127.0.0.1".into();
+        s.forwarded_header = hookline::access::client_ip::ForwardedHeader::Forwarded;
+    })
+    .await;
+    server.install("echo", "echo").await;
+    let open = server
+        .route(
+            json!({"path": "/open", "methods": ["GET"], "publishedMethods": ["GET"],
+                      "handler": {"plugin": "echo"}}),
+        )
+        .await;
+    let guard = server
+        .admin(
+            "POST",
+            "/admin/guards",
+            Some(json!({"position": "pre_auth", "route": open,
+                        "rule": {"type": "ip_deny", "ips": ["2001:db8::/32"]}})),
+        )
+        .await;
+    assert_eq!(guard.status, 201, "{:?}", guard.body);
+    let from = |headers: &'static [(&'static str, &'static str)]| {
+        let mut request = server.client().get(format!("{}/open", server.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(
+        from(&[("forwarded", r#"for="[2001:db8::9]:443""#)]).await,
+        403
+    );
+    // The proxy writes Forwarded; an X-Forwarded-For is the client's own and changes nothing.
+    assert_eq!(
+        from(&[
+            ("forwarded", "for=198.51.100.1"),
+            ("x-forwarded-for", "2001:db8::9")
+        ])
+        .await,
+        200
+    );
+    assert_eq!(
+        from(&[
+            ("forwarded", "for=2001:db8::9"),
+            ("x-forwarded-for", "198.51.100.1")
+        ])
+        .await,
+        403
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_limits_count_an_ipv6_client_by_its_network() {
+    let server = TestServer::start_with(|s| {
+        s.trusted_proxies = "127.0.0.1".into();
+        s.login_limit_per_ip = 2;
+    })
+    .await;
+    let attempt = |ip: &'static str| {
+        let request = server
+            .client()
+            .post(format!("{}/auth/login", server.base))
+            .header("x-forwarded-for", ip)
+            .json(&json!({"email": "nobody@example.com", "password": "wrong"}));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(attempt("2001:db8:1:2::1").await, 401);
+    assert_eq!(attempt("2001:db8:1:2::2").await, 401);
+    assert_eq!(attempt("2001:db8:1:2:ffff::3").await, 429, "the same /64");
+    assert_eq!(attempt("2001:db8:1:3::1").await, 401, "another /64");
+    server.stop().await;
+}

@@ -11,7 +11,7 @@ use ipnet::IpNet;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::client_ip::{contains, parse_net};
+use super::client_ip::{ClientIpResolver, contains, parse_net};
 use crate::cache::{Limit, LimitError, LimitKey, RateLimitService};
 use crate::context::AuthUser;
 use crate::error::HttpError;
@@ -157,15 +157,20 @@ impl CompiledGuard {
 pub struct GuardTable {
     pre_auth: Vec<CompiledGuard>,
     post_auth: Vec<CompiledGuard>,
+    /// Says who a per-IP limit counts a client as (an IPv6 client by its network).
+    clients: ClientIpResolver,
 }
 
 impl GuardTable {
     /// Compiles stored guards; a row that no longer parses is skipped with an error log (rows
     /// are validated when written, so only a hand-edited database has one).
-    pub fn build(rows: &[guard::Model]) -> Self {
+    pub fn build(rows: &[guard::Model], clients: ClientIpResolver) -> Self {
         let mut rows: Vec<&guard::Model> = rows.iter().filter(|g| g.enabled).collect();
         rows.sort_by_key(|g| (g.priority, g.id));
-        let mut table = GuardTable::default();
+        let mut table = GuardTable {
+            clients,
+            ..GuardTable::default()
+        };
         for row in rows {
             let compiled = Position::parse(&row.position).and_then(|position| {
                 let rule = Rule::parse(&parse_json_text(&row.rule), position)?;
@@ -217,8 +222,16 @@ fn ip_blocked(ip: IpAddr) -> HttpError {
 
 /// The rate-limit key of `scope` for this request, or `None` when it needs a user and there is
 /// none (an anonymous request on a published method is not counted by a user rule).
-fn key_of(guard: i64, scope: Scope, request: &Admission<'_>) -> Option<LimitKey> {
-    let (ip, route) = (request.client_ip, request.route_pattern);
+fn key_of(
+    guard: i64,
+    scope: Scope,
+    request: &Admission<'_>,
+    clients: &ClientIpResolver,
+) -> Option<LimitKey> {
+    let (ip, route) = (
+        clients.limit_subject(request.client_ip),
+        request.route_pattern,
+    );
     let user = request.user.map(|u| u.id);
     let key = match scope {
         Scope::Ip => format!("ip:{ip}:{route}"),
@@ -252,7 +265,7 @@ pub async fn check(
             }
             Rule::IpAllow(_) | Rule::IpDeny(_) => {}
             Rule::RateLimit(scope, limit) => {
-                let Some(key) = key_of(guard.id, *scope, request) else {
+                let Some(key) = key_of(guard.id, *scope, request, &table.clients) else {
                     continue;
                 };
                 let verdict = limits

@@ -38,7 +38,8 @@ impl Access {
     /// Recompiles the guards from the database.
     pub async fn reload_guards(&self, db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
         let rows = guard::Entity::find().all(db).await?;
-        self.guards.store(Arc::new(GuardTable::build(&rows)));
+        self.guards
+            .store(Arc::new(GuardTable::build(&rows, self.client_ips.clone())));
         Ok(())
     }
 

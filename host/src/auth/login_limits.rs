@@ -25,8 +25,9 @@ pub fn login_client_ip(state: &AppState, peer: Option<SocketAddr>, headers: &Hea
     state.access.client_ips.resolve(peer, headers)
 }
 
-fn ip_key(ip: IpAddr) -> LimitKey {
-    LimitKey::system(format_args!("auth:login:ip:{ip}"))
+/// `subject`: the client IP as per-IP limits count it (an IPv6 client by its network).
+fn ip_key(subject: &str) -> LimitKey {
+    LimitKey::system(format_args!("auth:login:ip:{subject}"))
 }
 
 fn account_key(email: &str) -> LimitKey {
@@ -47,7 +48,10 @@ impl AppState {
         let settings = &self.settings;
         let deadline = Instant::now() + Duration::from_millis(settings.cache_timeout_ms);
         for (key, max_requests) in [
-            (ip_key(ip), settings.login_limit_per_ip),
+            (
+                ip_key(&self.access.client_ips.limit_subject(ip)),
+                settings.login_limit_per_ip,
+            ),
             (account_key(email), settings.login_limit_per_account),
         ] {
             let limit = Limit {
@@ -80,8 +84,8 @@ mod tests {
     #[test]
     fn keys_name_the_ip_and_hide_the_email() {
         assert_eq!(
-            ip_key("::1".parse().unwrap()).as_str(),
-            "system:auth:login:ip:::1"
+            ip_key("2001:db8::/64").as_str(),
+            "system:auth:login:ip:2001:db8::/64"
         );
         let key = account_key("someone@example.test");
         let key = key.as_str();

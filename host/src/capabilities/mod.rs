@@ -5,7 +5,7 @@
 
 mod cache;
 mod context;
-mod helpers;
+pub(crate) mod helpers;
 mod log;
 mod rate_limit;
 mod repos;

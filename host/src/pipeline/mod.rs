@@ -10,7 +10,7 @@
 //! only after admission ([`body`]): a caller who may not use the route costs no buffering.
 
 mod admission;
-mod body;
+pub(crate) mod body;
 mod crud;
 mod hooks;
 mod respond;

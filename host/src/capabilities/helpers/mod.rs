@@ -4,7 +4,7 @@
 //! blocking pool so it never stalls the async workers.
 
 mod crypto;
-mod expiration;
+pub(crate) mod expiration;
 mod slug;
 mod ssh;
 
