@@ -202,9 +202,19 @@ fn build_plugins(missing: &[(Prerequisite, &'static str)]) -> Result<PathBuf, St
     Ok(target.join("wasm32-wasip2").join("release"))
 }
 
-/// The server binary as the test pass builds it: `cargo build --workspace` with the same
-/// profile resolves features as `cargo test --workspace` does (see the workspace manifest), so
-/// the demo reuses what the tests compiled.
+/// Where cargo puts what it builds for the workspace.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Builds the plugins and the server and runs it with the demo routes. The server is built
+/// by `cargo build --workspace --bins --tests`, which selects what `cargo test --workspace`
+/// selects and so resolves features alike (`cargo run --package hookline` would leave out the
+/// test crates' features and rebuild wasmtime, sea-orm and hyper with fewer): after
+/// `cargo xtask test` the demo compiles nothing, and the reverse. A first demo compiles the
+/// test binaries too, a few minutes more.
 fn demo() -> Result<(), String> {
     let missing: Vec<_> = [Prerequisite::JavaScript, Prerequisite::Python]
         .into_iter()
@@ -212,16 +222,14 @@ fn demo() -> Result<(), String> {
         .collect();
     report_skips(&missing);
     let plugins = build_plugins(&missing)?;
-    let mut command = cargo();
-    command.args([
-        "run",
-        "--package",
-        "hookline",
-        "--",
-        "serve",
-        "--demo-plugins",
-    ]);
-    command.arg(&plugins);
+    let mut build = cargo();
+    build.args(["build", "--workspace", "--bins", "--tests"]);
+    run(build)?;
+    let mut command = Command::new(target_dir().join("debug").join("hookline"));
+    command
+        .args(["serve", "--demo-plugins"])
+        .arg(&plugins)
+        .current_dir(root());
     if std::env::var_os("HOOKLINE_ADMIN_EMAIL").is_none() {
         println!(
             "root admin: {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD} (set HOOKLINE_ADMIN_EMAIL/PASSWORD to choose)"
