@@ -861,3 +861,66 @@ async fn login_limits_count_an_ipv6_client_by_its_network() {
     assert_eq!(attempt("2001:db8:1:3::1").await, 401, "another /64");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inverse_name_is_unique_on_its_target_and_not_over_a_null_key_finds_rows() {
+    let server = TestServer::start().await;
+    library(&server).await;
+    for (what, inverse) in [("another inverse", "books"), ("a column", "name")] {
+        let reply = server
+            .admin(
+                "POST",
+                "/admin/tables",
+                Some(json!({"name": "essays", "columns": [{"name": "title", "type": "text"}],
+                            "relations": [{"name": "writer", "target": "authors", "inverse": inverse}]})),
+            )
+            .await;
+        assert_refused(&reply, 400, "INVALID_RELATION", what);
+        assert_eq!(
+            server
+                .admin("GET", "/admin/tables/essays", None)
+                .await
+                .status,
+            404,
+            "{what}: nothing created"
+        );
+    }
+    let added = server
+        .admin(
+            "PATCH",
+            "/admin/tables/books",
+            Some(json!({"addRelations": [{"name": "editor", "target": "authors", "inverse": "books"}]})),
+        )
+        .await;
+    assert_refused(&added, 400, "INVALID_RELATION", "an inverse added twice");
+
+    // A book without an author must not make `_not` over the inverse find nothing.
+    let anonymous = server
+        .admin(
+            "POST",
+            "/books",
+            Some(json!({"title": "Anonymous", "author": null})),
+        )
+        .await;
+    assert_eq!(anonymous.status, 201, "{:?}", anonymous.body);
+    let admin = Some(server.admin_token.as_str());
+    let without_notes = get(
+        &server,
+        admin,
+        "/authors",
+        &[
+            (
+                "filter",
+                r#"{"_not": {"books": {"title": {"_eq": "Notes"}}}}"#,
+            ),
+            ("fields", "name"),
+        ],
+    )
+    .await;
+    assert_eq!(without_notes.status, 200, "{:?}", without_notes.body);
+    assert_eq!(
+        without_notes.body["data"],
+        json!([{"name": "Borges"}, {"name": "Colette"}])
+    );
+    server.stop().await;
+}

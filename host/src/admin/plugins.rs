@@ -207,6 +207,10 @@ pub async fn upload(
         binary.clone(),
     )
     .await?;
+    // Compiled outside the lock (seconds for a large guest); from the kind check to the
+    // activation, serialised with route and hook changes, so a hook cannot be attached to a
+    // kind this version is about to remove.
+    let _guard = state.definitions.lock().await;
     check_kinds_in_use(&state, &loaded).await?;
     let kinds = loaded.kinds.clone();
 
@@ -360,6 +364,7 @@ pub async fn activate(
         version.binary.clone(),
     )
     .await?;
+    let _guard = state.definitions.lock().await;
     check_kinds_in_use(&state, &loaded).await?;
     let mut active = p.into_active_model();
     active.active_version = Set(version.version);

@@ -4,6 +4,9 @@
 //! `?confirm=true`, else 409 `CONFIRMATION_REQUIRED` saying what would be lost. Each change
 //! runs in one transaction with its definition row.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -95,6 +98,53 @@ fn parse_columns(inputs: Vec<ColumnInput>) -> Result<Vec<Column>, HttpError> {
                 .map_err(|e| HttpError::bad_request("INVALID_COLUMN", e))
         })
         .collect()
+}
+
+/// Checks that the `inverse` names of `added` (relations of `own`) are free on their targets:
+/// an inverse is read as a field of the target (`fields=books.title`, `{"books": …}`), so it
+/// may be neither one of the target's own fields nor another relation's inverse there.
+fn check_inverses(
+    tables: &HashMap<String, Arc<TableDef>>,
+    own: &TableDef,
+    added: &[schema::Relation],
+) -> Result<(), HttpError> {
+    for relation in added {
+        let Some(inverse) = &relation.inverse else {
+            continue;
+        };
+        let target: &TableDef = if relation.target == own.name {
+            own
+        } else {
+            match tables.get(&relation.target) {
+                Some(target) => target,
+                None => continue,
+            }
+        };
+        let is_field = target.column_names().iter().any(|c| c == inverse)
+            || target.relations.iter().any(|r| &r.name == inverse);
+        let others = tables
+            .values()
+            .filter(|t| t.name != own.name)
+            .map(|t| &**t)
+            .chain([own]);
+        let is_inverse = others
+            .flat_map(|t| t.relations.iter().map(move |r| (t, r)))
+            .any(|(t, r)| {
+                r.target == relation.target
+                    && r.inverse.as_ref() == Some(inverse)
+                    && !(t.name == own.name && r.name == relation.name)
+            });
+        if is_field || is_inverse {
+            return Err(HttpError::bad_request(
+                "INVALID_RELATION",
+                format!(
+                    "relation {}: the inverse name {inverse:?} is already a field or an inverse of {}",
+                    relation.name, relation.target
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses relations and checks their targets exist (`name` itself may be the target).
@@ -200,6 +250,7 @@ pub async fn create(
         system: Default::default(),
     };
     check_distinct(&table).map_err(|e| HttpError::bad_request("DUPLICATE_COLUMN", e))?;
+    check_inverses(&state.tables.load(), &table, &table.relations)?;
     if find_row(&state, &table.name).await?.is_some() {
         return Err(HttpError::conflict(
             "TABLE_EXISTS",
@@ -315,6 +366,7 @@ pub async fn update(
     next.columns.extend(added.iter().cloned());
     next.relations.extend(relations.iter().cloned());
     check_distinct(&next).map_err(|e| HttpError::bad_request("DUPLICATE_COLUMN", e))?;
+    check_inverses(&state.tables.load(), &next, &relations)?;
     if !dropped.is_empty() && confirm.confirm != Some(true) {
         let rows = ddl::count_rows(&state.db, &name).await?;
         let columns: Vec<&str> = dropped.iter().map(|c| c.name.as_str()).collect();

@@ -218,10 +218,15 @@ impl<'a> FilterBuilder<'a> {
                         .find(|r| r.target == table.name && r.inverse.as_deref() == Some(key))
                     {
                         let inner_depth = self.through(depth, &other.name)?;
+                        // Rows without the relation (a NULL key) point at no row here: left
+                        // in, `id NOT IN (…, NULL)` would be unknown for every row under `_not`.
+                        let key =
+                            Expr::col((Alias::new(&other.name), Alias::new(relation.column())));
                         let inner = Query::select()
                             .column((Alias::new(&other.name), Alias::new(relation.column())))
                             .from(Alias::new(&other.name))
                             .cond_where(self.object(other, value, inner_depth)?)
+                            .and_where(key.is_not_null())
                             .to_owned();
                         return Ok(Condition::all().add(
                             Expr::col((Alias::new(&table.name), Alias::new("id")))
