@@ -59,10 +59,15 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// Whether the request holds `max_log_entries` lines already.
+    pub fn logs_full(&self) -> bool {
+        self.logs.len() >= self.max_log_entries
+    }
+
     /// Appends a log line unless the request already holds `max_log_entries`; says whether
     /// it was kept, and counts it in `logs_dropped` when it was not.
     pub fn log(&mut self, line: impl Into<String>) -> bool {
-        if self.logs.len() < self.max_log_entries {
+        if !self.logs_full() {
             self.logs.push(line.into());
             true
         } else {

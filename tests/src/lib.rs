@@ -44,6 +44,16 @@ impl Reply {
     }
 }
 
+/// Asserts that `reply` is the error `status` with machine code `code`; `what` names the case.
+pub fn assert_refused(reply: &Reply, status: u16, code: &str, what: &str) {
+    assert_eq!(
+        (reply.status, reply.code()),
+        (status, code),
+        "{what}: {:?}",
+        reply.body
+    );
+}
+
 /// Sends a JSON request to `base`; `token` becomes a bearer token.
 pub async fn send_json(
     client: &reqwest::Client,

@@ -4,7 +4,7 @@
 //! before any SQL where a database would fail; default CRUD answers within the route deadline;
 //! inverse relation names are unique. Every refusal: its status, its code, nothing written.
 
-use hookline_tests::{Reply, TestServer};
+use hookline_tests::{Reply, TestServer, assert_refused};
 use serde_json::{Value, json};
 
 /// Authors (with an encrypted `notes` column) and books, three authors and five books.
@@ -106,15 +106,6 @@ async fn book_reader(server: &TestServer) -> (i64, String) {
         id,
         server.login("reader@example.com", "password-1234").await,
     )
-}
-
-fn assert_refused(reply: &Reply, status: u16, code: &str, what: &str) {
-    assert_eq!(
-        (reply.status, reply.code()),
-        (status, code),
-        "{what}: {:?}",
-        reply.body
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

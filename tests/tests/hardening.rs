@@ -4,17 +4,8 @@
 //! end at an absolute lifetime; the data directory is private; stopping drains requests; only
 //! the configured forwarding header is believed, and IPv6 clients are limited by network.
 
-use hookline_tests::{Reply, TestServer};
+use hookline_tests::{TestServer, assert_refused};
 use serde_json::json;
-
-fn assert_refused(reply: &Reply, status: u16, code: &str, what: &str) {
-    assert_eq!(
-        (reply.status, reply.code()),
-        (status, code),
-        "{what}: {:?}",
-        reply.body
-    );
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_body_is_read_only_after_admission_and_parsed_within_a_cap() {

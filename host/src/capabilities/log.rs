@@ -19,8 +19,9 @@ impl log::Host for HostState {
             }
             line.truncate(cut);
         }
-        if self.request.logs.len() >= self.request.max_log_entries {
-            self.request.logs_dropped += 1;
+        // Checked before the server log too, so a flood reaches neither; `log` counts it.
+        if self.request.logs_full() {
+            self.request.log(line);
             return Ok(());
         }
         let request_id = &self.request.request_id;
