@@ -134,6 +134,7 @@ impl AppState {
             dummy_hash,
             definitions: Mutex::new(()),
         }));
+        state.loaded_at(crate::events::definitions_version(&state.db).await?);
         state.load_plugins().await?;
         state.load_tables().await?;
         state.access.reload_guards(&state.db).await?;
@@ -146,10 +147,23 @@ impl AppState {
         Ok(state)
     }
 
-    /// Loads every plugin's active version (from the artifact cache when possible).
+    /// Makes the registry match the database: every plugin's active version loaded (from the
+    /// artifact cache when possible; one loaded already is kept), deleted plugins gone.
     pub(crate) async fn load_plugins(&self) -> anyhow::Result<()> {
         let plugins = plugin::Entity::find().all(&self.db).await?;
+        for name in self.plugins.names() {
+            if !plugins.iter().any(|p| *p.name == *name) {
+                self.plugins.remove(&name);
+            }
+        }
         for p in plugins {
+            if self
+                .plugins
+                .get(&p.name)
+                .is_some_and(|loaded| loaded.version == p.active_version)
+            {
+                continue;
+            }
             let version = plugin_version::Entity::find()
                 .filter_by_plugin_version(p.id, p.active_version)
                 .one(&self.db)
@@ -192,10 +206,12 @@ impl AppState {
     /// Rebuilds the route table from the database, swaps it in for the next request and has
     /// the other nodes do the same.
     pub async fn reload_routes(&self) -> Result<(), HttpError> {
-        let table = self.load_route_table().await?;
-        self.routes.store(Arc::new(table));
-        self.events.broadcast(&Change::Routes).await;
-        Ok(())
+        self.definitions_changed_with(&Change::Routes, async {
+            let table = self.load_route_table().await?;
+            self.routes.store(Arc::new(table));
+            Ok(())
+        })
+        .await
     }
 
     /// Reads every user table definition into memory.

@@ -49,6 +49,7 @@ pub const DEFAULT_LOGIN_LIMIT_WINDOW_SECS: u32 = 60;
 /// cut-off) and of a session family's state; also the longest another node may act on a
 /// stale copy after a change it was not told about.
 pub const DEFAULT_IDENTITY_CACHE_TTL_SECS: u64 = 10;
+pub const DEFAULT_DEFINITIONS_CHECK_SECS: u64 = 5;
 /// Default cap on the rows one list returns.
 pub const DEFAULT_MAX_QUERY_LIMIT: u64 = 1000;
 /// Default cap on the rows one query materialises, its own and the related rows attached to
@@ -135,6 +136,10 @@ pub struct Settings {
     /// How long a node trusts its cached copy of a user and of a session's state, seconds
     /// (default 10); changes made on this node take effect at once.
     pub identity_cache_ttl_secs: u64,
+    /// How often a node compares its definitions (routes, hooks, plugins, permissions, guards,
+    /// tables) with the database's version and reloads them when they differ, seconds
+    /// (default 5): the bound on staleness when a change broadcast is missed.
+    pub definitions_check_secs: u64,
     /// Largest request body the pipeline accepts (413 above it).
     pub max_body_bytes: usize,
     /// Largest plugin binary `POST /admin/plugins` accepts (413 above it).
@@ -210,6 +215,7 @@ impl Default for Settings {
             login_limit_per_account: DEFAULT_LOGIN_LIMIT_PER_ACCOUNT,
             login_limit_window_secs: DEFAULT_LOGIN_LIMIT_WINDOW_SECS,
             identity_cache_ttl_secs: DEFAULT_IDENTITY_CACHE_TTL_SECS,
+            definitions_check_secs: DEFAULT_DEFINITIONS_CHECK_SECS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_plugin_bytes: DEFAULT_MAX_PLUGIN_BYTES,
             hook_memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
@@ -337,6 +343,9 @@ impl Settings {
         }
         if !(1..=3600).contains(&self.identity_cache_ttl_secs) {
             return fail("identity_cache_ttl_secs must be between 1 and 3600");
+        }
+        if !(1..=3600).contains(&self.definitions_check_secs) {
+            return fail("definitions_check_secs must be between 1 and 3600");
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {
             return fail("admin_email and admin_password must be set together");

@@ -137,6 +137,8 @@ pub struct RunningServer {
     listener: Option<tokio::task::JoinHandle<()>>,
     /// Deletes expired sessions now and then; stopped with the server.
     sweeper: Option<tokio::task::JoinHandle<()>>,
+    /// Compares the definitions version with the database's; stopped with the server.
+    checker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -157,9 +159,13 @@ impl RunningServer {
                 task.abort();
             }
         }
-        for task in [self.listener.take(), self.sweeper.take()]
-            .into_iter()
-            .flatten()
+        for task in [
+            self.listener.take(),
+            self.sweeper.take(),
+            self.checker.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             task.abort();
         }
@@ -202,6 +208,7 @@ pub async fn spawn(settings: Settings) -> anyhow::Result<RunningServer> {
     });
     let listener = state.spawn_event_listener();
     let sweeper = Some(state.spawn_session_sweeper());
+    let checker = Some(state.spawn_definitions_check());
     Ok(RunningServer {
         addr,
         state,
@@ -209,5 +216,6 @@ pub async fn spawn(settings: Settings) -> anyhow::Result<RunningServer> {
         task: Some(task),
         listener,
         sweeper,
+        checker,
     })
 }

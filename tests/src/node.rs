@@ -39,6 +39,11 @@ impl Node {
     /// Starts the binary as another node of `server`: same data directory (and so the same
     /// SQLite file), database URL, secret, artifact cache, node name and Redis.
     pub async fn beside(server: &TestServer) -> Node {
+        Self::beside_with(server, &[]).await
+    }
+
+    /// As [`Node::beside`], with more `HOOKLINE_*` variables.
+    pub async fn beside_with(server: &TestServer, env: &[(&str, &str)]) -> Node {
         let settings = &server.settings;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -70,6 +75,7 @@ impl Node {
                 command.env(name, value);
             }
         }
+        command.envs(env.iter().copied());
         let child = command.spawn().expect("hookline starts");
         let mut node = Node {
             base: format!("http://127.0.0.1:{port}"),

@@ -251,3 +251,70 @@ async fn changes_apply_to_the_next_request() {
     assert_eq!(server.get("/bye/ada").await.status, 404);
     server.stop().await;
 }
+
+/// A node that gets no change messages (here: no Redis at all, two nodes on one database)
+/// still converges: it compares the database's definitions version at every check and
+/// reloads. The same check repairs a node that missed one message while subscribed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_that_hears_of_no_change_converges_at_its_next_check() {
+    use hookline_tests::node::Node;
+    use std::time::{Duration, Instant};
+
+    let server = TestServer::start().await;
+    let other = Node::beside_with(&server, &[("HOOKLINE_DEFINITIONS_CHECK_SECS", "1")]).await;
+    let admin = Some(server.admin_token.as_str());
+    let converges = |path: &'static str, expected: u16| {
+        let other = &other;
+        async move {
+            let started = Instant::now();
+            loop {
+                let reply = other.send("GET", path, admin, None).await;
+                if reply.status == expected {
+                    return;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(5),
+                    "GET {path} on the other node: still {} after 5 s ({:?})",
+                    reply.status,
+                    reply.body
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    // A plugin and a route made on the first node serve on the other.
+    server.install("hello", "hello").await;
+    let route = server
+        .route(json!({"path": "/hello/:name", "methods": ["GET"], "handler": {"plugin": "hello"}}))
+        .await;
+    converges("/hello/x", 200).await;
+    // A guard refuses there too, and its removal lets requests in again.
+    let guard = server
+        .admin(
+            "POST",
+            "/admin/guards",
+            Some(json!({"position": "pre_auth", "route": route,
+                "rule": {"type": "ip_deny", "ips": ["127.0.0.0/8"]}})),
+        )
+        .await;
+    assert_eq!(guard.status, 201, "{:?}", guard.body);
+    converges("/hello/x", 403).await;
+    let removed = server
+        .admin(
+            "DELETE",
+            &format!("/admin/guards/{}", guard.body["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204, "{:?}", removed.body);
+    converges("/hello/x", 200).await;
+    // A deleted route and plugin are gone there too.
+    let deleted = server
+        .admin("DELETE", &format!("/admin/routes/{route}"), None)
+        .await;
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    converges("/hello/x", 404).await;
+    let deleted = server.admin("DELETE", "/admin/plugins/hello", None).await;
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    server.stop().await;
+}

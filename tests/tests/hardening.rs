@@ -365,3 +365,74 @@ async fn login_limits_count_an_ipv6_client_by_its_network() {
     assert_eq!(attempt("2001:db8:1:3::1").await, 401, "another /64");
     server.stop().await;
 }
+
+/// Two root admins demoting each other (or disabling themselves) at once: exactly one wins,
+/// every time, and an active root admin is left.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_root_admins_demoting_each_other_at_once_leave_one() {
+    let server = TestServer::start().await;
+    let me = server.admin("GET", "/me", None).await.body["id"].clone();
+    let mut admins = Vec::new();
+    for email in ["b@example.com", "c@example.com"] {
+        let id = server.create_user(email, "password-1234", true).await;
+        admins.push((id, email, server.login(email, "password-1234").await));
+    }
+    let demote = server
+        .admin(
+            "PATCH",
+            &format!("/admin/users/{me}"),
+            Some(json!({"isRootAdmin": false})),
+        )
+        .await;
+    assert_eq!(demote.status, 200, "{:?}", demote.body);
+    let server = &server;
+    let patch = |by: &str, of: i64, body: serde_json::Value| {
+        let (path, by) = (format!("/admin/users/{of}"), by.to_owned());
+        async move { server.send("PATCH", &path, Some(&by), Some(body)).await }
+    };
+    for round in 0..6 {
+        // Even rounds: each demotes the other. Odd rounds: each disables itself.
+        let demoting = round % 2 == 0;
+        let target = |i: usize| {
+            if demoting {
+                admins[1 - i].0
+            } else {
+                admins[i].0
+            }
+        };
+        let change = if demoting {
+            json!({"isRootAdmin": false})
+        } else {
+            json!({"disabled": true})
+        };
+        let (first, second) = tokio::join!(
+            patch(&admins[0].2, target(0), change.clone()),
+            patch(&admins[1].2, target(1), change.clone()),
+        );
+        let mut statuses = [first.status, second.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [200, 409],
+            "round {round}: {:?} {:?}",
+            first.body,
+            second.body
+        );
+        let refused = if first.status == 409 { &first } else { &second };
+        assert_refused(refused, 409, "LAST_ROOT_ADMIN", "the second demotion");
+        // The one still a root admin undoes the change that went through.
+        let won = usize::from(first.status != 200);
+        let (survivor, undo) = if demoting {
+            (won, json!({"isRootAdmin": true}))
+        } else {
+            (1 - won, json!({"disabled": false}))
+        };
+        let undone = patch(&admins[survivor].2, target(won), undo).await;
+        assert_eq!(undone.status, 200, "round {round}: {:?}", undone.body);
+        if !demoting {
+            // Disabling revoked the disabled admin's tokens: it signs in again.
+            let (_, email, _) = admins[won];
+            admins[won].2 = server.login(email, "password-1234").await;
+        }
+    }
+}

@@ -49,6 +49,28 @@ async fn an_upload_reports_its_version_digest_size_and_kinds() {
     server.stop().await;
 }
 
+/// Uploads of one plugin at once are numbered under the definitions lock: each gets its own
+/// version, none is refused for a number another took.
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_of_one_plugin_at_once_get_consecutive_versions() {
+    let server = TestServer::start().await;
+    let bytes = plugin_bytes("tag");
+    let uploads = (0..4).map(|_| server.upload_bytes("tag", bytes.clone()));
+    let replies = futures::future::join_all(uploads).await;
+    let mut versions: Vec<i64> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{:?}", r.body);
+            r.body["version"].as_i64().expect("version")
+        })
+        .collect();
+    versions.sort();
+    assert_eq!(versions, [1, 2, 3, 4]);
+    let shown = server.admin("GET", "/admin/plugins/tag", None).await;
+    assert_eq!(shown.body["versions"].as_array().map(Vec::len), Some(4));
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_bad_upload_is_refused_with_its_own_code_and_stores_nothing() {
     let server = TestServer::start().await;

@@ -153,6 +153,33 @@ async fn prepare(
         .map_err(HttpError::from)
 }
 
+/// One more than the highest version of `plugin_id`.
+async fn next_version(state: &AppState, plugin_id: i64) -> Result<i32, HttpError> {
+    let highest = plugin_version::Entity::find()
+        .filter(plugin_version::Column::PluginId.eq(plugin_id))
+        .select_only()
+        .column_as(plugin_version::Column::Version.max(), "max")
+        .into_tuple::<Option<i32>>()
+        .one(&state.db)
+        .await?
+        .flatten()
+        .unwrap_or(0);
+    Ok(highest + 1)
+}
+
+/// A committed version becomes the active one here, and then on the other nodes.
+async fn activated(state: &AppState, name: &str, loaded: LoadedPlugin) -> Result<(), HttpError> {
+    let change = Change::Plugin {
+        name: name.to_owned(),
+    };
+    state
+        .definitions_changed_with(&change, async {
+            state.plugins.activate(loaded);
+            Ok(())
+        })
+        .await
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     _: RootAdmin,
@@ -179,38 +206,22 @@ pub async fn upload(
         .map_err(|_| HttpError::payload_too_large(limit))?
         .to_vec();
     let sha256 = hex::encode(Sha256::digest(&binary));
+    let size = binary.len() as i64;
+    // Compiled outside the lock (seconds for a large guest), numbered inside it: two uploads
+    // on this node get consecutive versions. From the kind check to the activation the upload
+    // is serialised with route and hook changes, so a hook cannot be attached to a kind this
+    // version is about to remove.
+    let mut loaded = prepare(&state, name.clone(), 0, sha256.clone(), binary.clone()).await?;
+    let _guard = state.definitions.lock().await;
     let existing = plugin::Entity::find()
         .filter(plugin::Column::Name.eq(&name))
         .one(&state.db)
         .await?;
     let version = match &existing {
-        Some(p) => {
-            plugin_version::Entity::find()
-                .filter(plugin_version::Column::PluginId.eq(p.id))
-                .select_only()
-                .column_as(plugin_version::Column::Version.max(), "max")
-                .into_tuple::<Option<i32>>()
-                .one(&state.db)
-                .await?
-                .flatten()
-                .unwrap_or(0)
-                + 1
-        }
+        Some(p) => next_version(&state, p.id).await?,
         None => 1,
     };
-    let size = binary.len() as i64;
-    let loaded = prepare(
-        &state,
-        name.clone(),
-        version,
-        sha256.clone(),
-        binary.clone(),
-    )
-    .await?;
-    // Compiled outside the lock (seconds for a large guest); from the kind check to the
-    // activation, serialised with route and hook changes, so a hook cannot be attached to a
-    // kind this version is about to remove.
-    let _guard = state.definitions.lock().await;
+    loaded.version = version;
     check_kinds_in_use(&state, &loaded).await?;
     let kinds = loaded.kinds.clone();
 
@@ -260,11 +271,7 @@ pub async fn upload(
         )
     })?;
     txn.commit().await?;
-    state.plugins.activate(loaded);
-    state
-        .events
-        .broadcast(&Change::Plugin { name: name.clone() })
-        .await;
+    activated(&state, &name, loaded).await?;
     tracing::info!(%name, version, %sha256, "plugin uploaded and activated");
     Ok((
         StatusCode::CREATED,
@@ -370,11 +377,7 @@ pub async fn activate(
     active.active_version = Set(version.version);
     active.updated_at = Set(Utc::now());
     let p = active.update(&state.db).await?;
-    state.plugins.activate(loaded);
-    state
-        .events
-        .broadcast(&Change::Plugin { name: name.clone() })
-        .await;
+    activated(&state, &name, loaded).await?;
     tracing::info!(%name, version = version.version, "plugin version activated");
     Ok(Json(describe(&state, &p).await?))
 }
@@ -414,10 +417,12 @@ pub async fn remove(
         .await?;
     plugin::Entity::delete_by_id(p.id).exec(&txn).await?;
     txn.commit().await?;
-    state.plugins.remove(&name);
+    let change = Change::Plugin { name: name.clone() };
     state
-        .events
-        .broadcast(&Change::Plugin { name: name.clone() })
-        .await;
+        .definitions_changed_with(&change, async {
+            state.plugins.remove(&name);
+            Ok(())
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -217,10 +217,7 @@ fn crud_paths(table: &str) -> [(String, Vec<Method>); 2] {
 /// Applies a table change here (definitions, routes, and what routes carry) and on the other
 /// nodes.
 async fn tables_changed(state: &AppState) -> Result<(), HttpError> {
-    let change = Change::Tables;
-    state.apply(&change).await.map_err(HttpError::internal)?;
-    state.events.broadcast(&change).await;
-    Ok(())
+    state.definitions_changed(&Change::Tables).await
 }
 
 fn confirmation_required(what: String, details: Value) -> HttpError {

@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -118,18 +118,37 @@ async fn find(state: &AppState, raw_id: &str) -> Result<user::Model, HttpError> 
     find_by_path_id::<user::Entity>(state, raw_id, "user").await
 }
 
-/// Whether `user` is the only root admin left who can sign in.
-async fn last_root_admin(state: &AppState, user: &user::Model) -> Result<bool, HttpError> {
-    if !user.is_root_admin || user.disabled {
-        return Ok(false);
+/// Opens the transaction of a change that may demote, disable or delete a root admin. On
+/// PostgreSQL it locks the active root admins' rows, so two admins demoting each other at once
+/// serialise (the second sees the first's change and is refused); SQLite has one writer, and the
+/// change's first statement is its write.
+async fn begin_root_admin_change(state: &AppState) -> Result<DatabaseTransaction, HttpError> {
+    let txn = state.db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        user::Entity::find()
+            .filter(user::Column::IsRootAdmin.eq(true))
+            .filter(user::Column::Disabled.eq(false))
+            .lock_exclusive()
+            .all(&txn)
+            .await?;
     }
-    let others = user::Entity::find()
+    Ok(txn)
+}
+
+/// Commits `txn` if an active root admin is left after it, and refuses (nothing written)
+/// otherwise.
+async fn commit_keeping_a_root_admin(txn: DatabaseTransaction) -> Result<(), HttpError> {
+    let left = user::Entity::find()
         .filter(user::Column::IsRootAdmin.eq(true))
         .filter(user::Column::Disabled.eq(false))
-        .filter(user::Column::Id.ne(user.id))
-        .count(&state.db)
+        .count(&txn)
         .await?;
-    Ok(others == 0)
+    if left == 0 {
+        txn.rollback().await?;
+        return Err(last_root_admin_error());
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 fn last_root_admin_error() -> HttpError {
@@ -240,11 +259,8 @@ pub async fn update(
     if let Some(email) = &email {
         ensure_email_free(&state, email, Some(current.id)).await?;
     }
-    let demoted = input.is_root_admin == Some(false) || input.disabled == Some(true);
-    if demoted && last_root_admin(&state, &current).await? {
-        return Err(last_root_admin_error());
-    }
     let revoke = input.password.is_some() || (input.disabled == Some(true) && !current.disabled);
+    let current_is_active_root = current.is_root_admin && !current.disabled;
     let user_id = current.id;
     let mut model = current.into_active_model();
     if let Some(email) = email {
@@ -253,6 +269,8 @@ pub async fn update(
     if let Some(password) = input.password {
         model.password_hash = Set(hash_password(password, state.settings.bcrypt_cost).await?);
     }
+    let demotes = current_is_active_root
+        && (input.is_root_admin == Some(false) || input.disabled == Some(true));
     if let Some(role_id) = role_id {
         model.role_id = Set(role_id);
     }
@@ -269,7 +287,14 @@ pub async fn update(
         model.disabled = Set(disabled);
     }
     model.updated_at = Set(Utc::now());
-    let saved = model.update(&state.db).await.map_err(unique_email)?;
+    let saved = if demotes {
+        let txn = begin_root_admin_change(&state).await?;
+        let saved = model.update(&txn).await.map_err(unique_email)?;
+        commit_keeping_a_root_admin(txn).await?;
+        saved
+    } else {
+        model.update(&state.db).await.map_err(unique_email)?
+    };
     if revoke {
         state.revoke_user_tokens(user_id).await?;
     } else {
@@ -284,10 +309,7 @@ pub async fn remove(
     Path(id): Path<String>,
 ) -> Result<StatusCode, HttpError> {
     let current = find(&state, &id).await?;
-    if last_root_admin(&state, &current).await? {
-        return Err(last_root_admin_error());
-    }
-    let txn = state.db.begin().await?;
+    let txn = begin_root_admin_change(&state).await?;
     route_permission::Entity::delete_many()
         .filter(route_permission::Column::UserId.eq(current.id))
         .exec(&txn)
@@ -297,7 +319,7 @@ pub async fn remove(
         .exec(&txn)
         .await?;
     user::Entity::delete_by_id(current.id).exec(&txn).await?;
-    txn.commit().await?;
+    commit_keeping_a_root_admin(txn).await?;
     state.forget_user(current.id);
     state.permissions_changed().await?;
     Ok(StatusCode::NO_CONTENT)

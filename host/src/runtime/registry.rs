@@ -135,6 +135,11 @@ impl PluginRegistry {
         });
     }
 
+    /// The names of the active plugins.
+    pub fn names(&self) -> Vec<Arc<str>> {
+        self.active.load().keys().cloned().collect()
+    }
+
     pub fn remove(&self, name: &str) {
         self.active.rcu(|current| {
             let mut next = HashMap::clone(current);

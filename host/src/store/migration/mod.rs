@@ -7,6 +7,7 @@ mod m0003_table_definitions;
 mod m0004_route_tables;
 mod m0005_table_access;
 mod m0006_session_lifetime;
+mod m0007_definitions_version;
 
 use sea_orm_migration::prelude::*;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_route_tables::AddRouteTable),
             Box::new(m0005_table_access::AddTableAccess),
             Box::new(m0006_session_lifetime::AddSessionLifetime),
+            Box::new(m0007_definitions_version::AddDefinitionsVersion),
         ]
     }
 }

@@ -1,9 +1,13 @@
 //! Change events: what one node changed that every node must apply — routes and hooks,
 //! plugins, permissions, guards, a user's identity. A change is applied on the node that made
 //! it at once, and with Redis (`HOOKLINE_REDIS_URL`) published on `<node>:events`, where every
-//! other node of the application applies it too (well within a second). A node that loses its
-//! subscription reloads everything when it gets it back, so a message missed meanwhile cannot
-//! leave it stale. Without Redis there is one node and nothing to publish.
+//! other node of the application applies it too (well within a second). Definition changes
+//! are also numbered in the database ([`version`]), so a node that missed a message, or runs
+//! without Redis beside others on one database, converges at its next check.
+
+mod version;
+
+pub use version::current as definitions_version;
 
 use std::time::Duration;
 
@@ -39,6 +43,9 @@ struct Envelope {
     /// The publishing node's instance id, so a node skips its own messages.
     origin: String,
     change: Change,
+    /// The definitions version this change raised (absent for identity changes).
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 struct RedisBus {
@@ -51,6 +58,8 @@ struct RedisBus {
 pub struct EventBus {
     origin: String,
     redis: Option<RedisBus>,
+    /// The definitions version this node's tables reflect.
+    seen: version::Seen,
 }
 
 impl std::fmt::Debug for EventBus {
@@ -58,6 +67,7 @@ impl std::fmt::Debug for EventBus {
         f.debug_struct("EventBus")
             .field("origin", &self.origin)
             .field("redis", &self.redis.as_ref().map(|r| &r.channel))
+            .field("seen", &self.seen)
             .finish()
     }
 }
@@ -69,6 +79,7 @@ impl EventBus {
             return Ok(Self {
                 origin,
                 redis: None,
+                seen: version::Seen::default(),
             });
         };
         let client = redis::Client::open(url.as_str())
@@ -86,18 +97,25 @@ impl EventBus {
                 publisher,
                 channel: format!("{}:events", settings.node_name),
             }),
+            seen: version::Seen::default(),
         })
     }
 
-    /// Sends `change` to the other nodes; a failure is logged (the other nodes catch up when
-    /// their subscription is re-established, which reloads everything).
+    /// Sends an identity change to the other nodes; a failure is logged (their cached copies
+    /// expire within the identity cache's TTL). Definition changes go through
+    /// [`AppState::definitions_changed`].
     pub async fn broadcast(&self, change: &Change) {
+        self.publish(change, None).await;
+    }
+
+    async fn publish(&self, change: &Change, version: Option<i64>) {
         let Some(bus) = &self.redis else {
             return;
         };
         let envelope = Envelope {
             origin: self.origin.clone(),
             change: change.clone(),
+            version,
         };
         let Ok(message) = serde_json::to_string(&envelope) else {
             return;
@@ -142,26 +160,22 @@ impl AppState {
 
     /// Applies permission changes here and on the other nodes.
     pub async fn permissions_changed(&self) -> Result<(), crate::error::HttpError> {
-        self.access.reload_permissions(&self.db).await?;
-        self.events.broadcast(&Change::Permissions).await;
-        Ok(())
+        self.definitions_changed(&Change::Permissions).await
     }
 
     /// Applies guard changes here and on the other nodes.
     pub async fn guards_changed(&self) -> Result<(), crate::error::HttpError> {
-        self.access.reload_guards(&self.db).await?;
-        self.events.broadcast(&Change::Guards).await;
-        Ok(())
+        self.definitions_changed(&Change::Guards).await
     }
 
-    /// Reloads every table (after the subscription was lost and re-established).
-    async fn apply_everything(&self) -> anyhow::Result<()> {
+    /// Reloads every definition: plugins (unchanged versions kept as loaded), tables, routes,
+    /// permissions and guards.
+    async fn reload_definitions(&self) -> anyhow::Result<()> {
         self.load_plugins().await?;
         self.load_tables().await?;
         self.apply(&Change::Routes).await?;
         self.apply(&Change::Permissions).await?;
         self.apply(&Change::Guards).await?;
-        self.identities.forget_all();
         Ok(())
     }
 
@@ -184,8 +198,8 @@ impl AppState {
     }
 }
 
-/// One subscription: subscribe, catch up (unless this is the first, right after startup
-/// loaded everything), then apply messages until the connection ends.
+/// One subscription: subscribe, catch up (definitions changed since they were loaded; after a
+/// lost subscription, identities too), then apply messages until the connection ends.
 async fn listen(
     state: &AppState,
     client: &redis::Client,
@@ -195,8 +209,9 @@ async fn listen(
     let mut pubsub = client.get_async_pubsub().await?;
     pubsub.subscribe(channel).await?;
     if !first {
-        state.apply_everything().await?;
+        state.identities.forget_all();
     }
+    state.converge().await?;
     let mut messages = pubsub.on_message();
     while let Some(message) = messages.next().await {
         let envelope: Envelope = match message
@@ -213,8 +228,13 @@ async fn listen(
         if envelope.origin == state.events.origin {
             continue;
         }
-        if let Err(e) = state.apply(&envelope.change).await {
-            tracing::error!(change = ?envelope.change, error = %e, "could not apply a change");
+        match envelope.version {
+            Some(version) => state.apply_published(&envelope.change, version).await,
+            None => {
+                if let Err(e) = state.apply(&envelope.change).await {
+                    tracing::error!(change = ?envelope.change, error = %e, "could not apply a change");
+                }
+            }
         }
     }
     Ok(())
