@@ -1,9 +1,10 @@
 //! Property tests of the parsers that take outside input — route patterns, request bodies, the
-//! filter language and list queries, CIDRs and forwarding headers, token lifetimes and bearer
-//! tokens: whatever they are given, they answer (a value or a client error) and never panic,
-//! and where a reference exists (serde_json) they agree with it. Each property runs proptest's
-//! default 256 cases (`PROPTEST_CASES` changes it), a few seconds in all; a failing case
-//! proptest finds is kept in `proptest-regressions/` beside this file and replayed first.
+//! filter language and list queries, CIDRs and forwarding headers, token lifetimes, bearer
+//! tokens and their headers, uploaded binaries: whatever they are given, they answer (a value or
+//! a client error) and never panic, and where a reference exists (serde_json) they agree with
+//! it. Each property runs proptest's default 256 cases (`PROPTEST_CASES` changes it; the
+//! compiling one runs 64), a few seconds in all; a failing case proptest finds is kept in
+//! `proptest-regressions/` beside this file and replayed first.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use crate::access::client_ip::{parse_list, parse_net};
 use crate::capabilities::helpers::expiration;
 use crate::pipeline::body::parse_bounded;
 use crate::routing::parse_pattern;
+use crate::runtime::{UploadRejection, check_header};
 use crate::schema::query::FilterBuilder;
 use crate::schema::reach::EveryTable;
 use crate::schema::repo::ListQuery;
@@ -183,11 +185,122 @@ proptest! {
 
     #[test]
     fn arbitrary_bearer_tokens_are_refused(token in "\\PC{0,80}", parts in prop::collection::vec("[A-Za-z0-9_-]{0,40}", 3)) {
-        let service = crate::auth::TokenService::from_settings(
-            "property-secret-property-secret-01234",
-            &crate::config::Settings::default(),
-        );
+        let service = token_service();
         prop_assert!(service.verify(&token).is_err());
         prop_assert!(service.verify(&parts.join(".")).is_err());
     }
+
+    #[test]
+    fn a_token_under_any_other_header_is_refused(
+        alg in prop_oneof![
+            Just("none".to_owned()),
+            Just("HS256".to_owned()),
+            Just("HS512".to_owned()),
+            Just("RS256".to_owned()),
+            "[A-Za-z0-9]{0,8}",
+        ],
+        kid in prop::option::of("\\PC{0,24}"),
+        extra in prop::option::of(any_json()),
+    ) {
+        use base64::Engine as _;
+        let service = token_service();
+        let (token, _) = service.issue(1, "a@example.com").expect("a token");
+        let (header, rest) = token.split_once('.').expect("three parts");
+        let mut forged = json!({"alg": alg, "typ": "JWT"});
+        if let Some(kid) = kid {
+            forged["kid"] = kid.into();
+        }
+        if let Some(extra) = extra {
+            forged["x"] = extra;
+        }
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged.to_string());
+        prop_assume!(forged != header);
+        let presented = format!("{forged}.{rest}");
+        prop_assert!(service.verify(&presented).is_err());
+    }
+
+    #[test]
+    fn uploads_are_judged_by_their_first_eight_bytes(
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..32),
+            prop::collection::vec(any::<u8>(), 0..32).prop_map(|tail| [b"\0asm".as_slice(), &tail].concat()),
+        ],
+    ) {
+        let verdict = check_header(&bytes);
+        let expected = if bytes.is_empty() {
+            "empty"
+        } else if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
+            "not wasm"
+        } else if bytes[4..8] == [1, 0, 0, 0] {
+            "core module"
+        } else {
+            "passes"
+        };
+        let got = match verdict {
+            Ok(()) => "passes",
+            Err(UploadRejection::Empty) => "empty",
+            Err(UploadRejection::NotWasm) => "not wasm",
+            Err(UploadRejection::CoreModule) => "core module",
+            Err(other) => return Err(TestCaseError::fail(format!("{other:?}"))),
+        };
+        prop_assert_eq!(got, expected);
+    }
+}
+
+fn token_service() -> crate::auth::TokenService {
+    crate::auth::TokenService::from_settings(
+        "property-secret-property-secret-01234",
+        &crate::config::Settings::default(),
+    )
+}
+
+/// A small component with a core module, an instance, a lifted function and an export: the
+/// parts an upload's parser walks.
+const SMALL_COMPONENT: &str = r#"(component
+  (core module $m
+    (memory (export "memory") 1)
+    (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add))
+  (core instance $i (instantiate $m))
+  (func $f (param "x" u32) (result u32) (canon lift (core func $i "f")))
+  (instance $inst (export "f" (func $f)))
+  (export "hookline:plugin/probe@0.1.0" (instance $inst))
+)"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A damaged upload is refused with an error, never a panic of the parser or the compiler.
+    #[test]
+    fn damaged_components_are_refused_without_a_panic(
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        keep in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        static ENGINE: std::sync::LazyLock<wasmtime::Engine> = std::sync::LazyLock::new(|| {
+            let mut config = wasmtime::Config::new();
+            config.wasm_component_model(true);
+            wasmtime::Engine::new(&config).expect("an engine")
+        });
+        let mut bytes = wat::parse_str(SMALL_COMPONENT).expect("valid WAT");
+        for (at, byte) in flips {
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
+        }
+        if let Some(keep) = keep {
+            bytes.truncate(keep.index(bytes.len()) + 1);
+        }
+        if check_header(&bytes).is_ok() {
+            // Ok for a damage that left it valid; an error otherwise; never a panic.
+            let _ = wasmtime::component::Component::new(&ENGINE, &bytes);
+        }
+    }
+}
+
+#[test]
+fn the_undamaged_component_compiles() {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true);
+    let engine = wasmtime::Engine::new(&config).expect("an engine");
+    let bytes = wat::parse_str(SMALL_COMPONENT).expect("valid WAT");
+    check_header(&bytes).expect("a component header");
+    wasmtime::component::Component::new(&engine, &bytes).expect("it compiles");
 }

@@ -15,7 +15,7 @@ pub(crate) mod state;
 pub use engine::{
     AllocationMode, HookRuntime, RuntimeLimits, RuntimeStats, engine_config, spawn_epoch_ticker,
 };
-pub use inspect::{PluginKind, UploadRejection};
+pub use inspect::{PluginKind, UploadRejection, check_header};
 pub use invoke::{HookCall, HookOutcome};
 pub use registry::{LoadedPlugin, PluginRegistry};
 pub use state::{ContextHandle, HostState};
