@@ -133,8 +133,9 @@ impl std::fmt::Display for HttpError {
 impl std::error::Error for HttpError {}
 
 impl From<sea_orm::DbErr> for HttpError {
-    /// No free connection in time is 503 `DATABASE_BUSY` (the client may retry); anything else
-    /// the database said is a server fault.
+    /// No free connection in time is 503 `DATABASE_BUSY`, a database that cannot be reached
+    /// (down, restarting, the connection cut) 503 `DATABASE_UNAVAILABLE`: the client may retry
+    /// both. Anything else the database said is a server fault.
     fn from(e: sea_orm::DbErr) -> Self {
         match e {
             sea_orm::DbErr::ConnectionAcquire(_) => {
@@ -145,8 +146,38 @@ impl From<sea_orm::DbErr> for HttpError {
                     "the database has no free connection right now; retry shortly",
                 )
             }
+            e if database_unreachable(&e) => {
+                tracing::warn!(error = %e, "the database cannot be reached");
+                HttpError::new(
+                    503,
+                    "DATABASE_UNAVAILABLE",
+                    "the database cannot be reached right now; retry shortly",
+                )
+            }
             e => HttpError::internal(format!("database: {e}")),
         }
+    }
+}
+
+/// Whether `e` says the database could not be reached rather than refusing the statement: a
+/// broken or refused connection, or PostgreSQL shutting down or starting (class 57P).
+fn database_unreachable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Conn(RuntimeErr::SqlxError(e))
+    | DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))) = e
+    else {
+        return matches!(e, DbErr::Conn(_));
+    };
+    match e {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolClosed
+        | Sqlx::PoolTimedOut
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => db.code().is_some_and(|code| code.starts_with("57P")),
+        _ => false,
     }
 }
 

@@ -14,7 +14,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// The server binary beside the test executable's `deps` directory. `cargo test --workspace`
 /// builds it (the `hookline` package has integration tests); building it from here would wait
 /// forever on the build-directory lock the running `cargo test` holds.
-fn binary() -> PathBuf {
+pub fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable");
     let binary = exe
         .parent()

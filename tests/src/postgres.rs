@@ -68,9 +68,9 @@ fn command(bin: &Path, as_postgres: bool) -> Command {
     }
 }
 
-fn start_cluster() -> Cluster {
-    let bin = bin_dir().expect("PostgreSQL binaries (initdb, postgres) not found");
-    let as_postgres = is_root();
+/// A fresh data directory (initialised, owned by the user the server runs as) in a new
+/// temporary directory, which also holds the server's socket; the directory's path.
+fn init_data_dir(bin: &Path, as_postgres: bool) -> PathBuf {
     let dir = tempfile::Builder::new()
         .prefix("hookline-pg-")
         .tempdir()
@@ -84,10 +84,9 @@ fn start_cluster() -> Cluster {
             .expect("chown");
         assert!(status.success(), "chown of {} failed", dir.display());
     }
-    let data = dir.join("data");
     let out = command(&bin.join("initdb"), as_postgres)
         .args(["-D"])
-        .arg(&data)
+        .arg(dir.join("data"))
         .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"])
         .output()
         .expect("running initdb");
@@ -96,12 +95,16 @@ fn start_cluster() -> Cluster {
         "initdb failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let port = free_port();
+    dir
+}
+
+/// Starts `postgres` on `dir`'s data directory and loopback `port`, and waits for the port.
+fn spawn_server(bin: &Path, as_postgres: bool, dir: &Path, port: u16) -> std::process::Child {
     let server = command(&bin.join("postgres"), as_postgres)
         .arg("-D")
-        .arg(&data)
+        .arg(dir.join("data"))
         .args(["-p", &port.to_string(), "-k"])
-        .arg(&dir)
+        .arg(dir)
         .args([
             "-c",
             "listen_addresses=127.0.0.1",
@@ -114,6 +117,23 @@ fn start_cluster() -> Cluster {
         .stderr(Stdio::null())
         .spawn()
         .expect("starting postgres");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < STARTUP_TIMEOUT,
+            "postgres did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+fn start_cluster() -> Cluster {
+    let bin = bin_dir().expect("PostgreSQL binaries (initdb, postgres) not found");
+    let as_postgres = is_root();
+    let dir = init_data_dir(&bin, as_postgres);
+    let port = free_port();
+    let server = spawn_server(&bin, as_postgres, &dir, port);
     // Stop the server and remove its files once this test process is gone.
     let watchdog = format!(
         "while kill -0 {test} 2>/dev/null; do sleep 0.5; done; kill -INT {pg} 2>/dev/null; \
@@ -129,14 +149,6 @@ fn start_cluster() -> Cluster {
         .stderr(Stdio::null())
         .spawn()
         .expect("starting the watchdog");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < STARTUP_TIMEOUT,
-            "postgres did not start on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
     Cluster {
         port,
         _server: server,
@@ -175,4 +187,69 @@ pub async fn fresh_database() -> String {
         }
     }
     format!("postgres://postgres@127.0.0.1:{port}/{name}")
+}
+
+/// A PostgreSQL server of one test's own, which the test can stop and start again on the same
+/// port (the soak test's outages); stopped and removed when dropped. `None` (with the reason
+/// printed) when the binaries are missing.
+pub struct PostgresServer {
+    pub port: u16,
+    bin: PathBuf,
+    as_postgres: bool,
+    dir: PathBuf,
+    child: Option<std::process::Child>,
+}
+
+impl PostgresServer {
+    pub fn start() -> Option<Self> {
+        let Some(bin) = bin_dir() else {
+            eprintln!("PostgreSQL binaries (initdb, postgres) not found");
+            return None;
+        };
+        let as_postgres = is_root();
+        let dir = init_data_dir(&bin, as_postgres);
+        let mut server = Self {
+            port: free_port(),
+            bin,
+            as_postgres,
+            dir,
+            child: None,
+        };
+        server.resume();
+        Some(server)
+    }
+
+    /// The URL of database `postgres` (created by initdb).
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Starts the server (again) and waits until its port accepts connections.
+    pub fn resume(&mut self) {
+        assert!(self.child.is_none(), "postgres is already running");
+        self.child = Some(spawn_server(
+            &self.bin,
+            self.as_postgres,
+            &self.dir,
+            self.port,
+        ));
+    }
+
+    /// Stops the server the way `pg_ctl stop -m fast` does: in-flight transactions roll back
+    /// and every connection is closed.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PostgresServer {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }

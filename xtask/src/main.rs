@@ -4,6 +4,8 @@
 //! - `demo`: build the plugins and run the server on the embedded default with demo routes.
 //! - `test`: the whole test suite — every crate on SQLite, the JavaScript and Python SDKs' unit
 //!   tests, then the black-box tests again on a PostgreSQL server they start themselves.
+//! - `soak [seconds]`: the soak test (`tests/tests/soak.rs`, default 180 s): the demo server
+//!   under mixed load while its Redis and PostgreSQL go down and come back; prints its figures.
 //!
 //! Each task first makes sure the toolchain can build the plugins (the `wasm32-wasip2` target,
 //! installed through rustup when missing). `test` says, before it starts and in its last lines,
@@ -322,6 +324,32 @@ fn test() -> Result<(), String> {
     outcome
 }
 
+/// The soak test: needs Redis and PostgreSQL (no skipping: it is run on purpose).
+fn soak(seconds: Option<String>) -> Result<(), String> {
+    for prerequisite in [Prerequisite::Redis, Prerequisite::PostgreSql] {
+        if let Some(program) = prerequisite.missing() {
+            return Err(format!(
+                "the soak test needs {program}: {}",
+                prerequisite.install()
+            ));
+        }
+    }
+    let seconds = seconds.unwrap_or_else(|| "180".into());
+    if seconds.parse::<u64>().map_or(true, |s| s < 60) {
+        return Err(format!("soak: {seconds:?} is not a number of seconds ≥ 60"));
+    }
+    toolchain::ensure_wasm_target()?;
+    let mut build = cargo();
+    build.args(["build", "--workspace", "--bins", "--tests"]);
+    run(build)?;
+    let mut command = cargo();
+    command
+        .args(["test", "--package", "hookline-tests", "--test", "soak"])
+        .args(["--", "--ignored", "--nocapture"])
+        .env("SOAK_SECONDS", seconds);
+    run(command)
+}
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
@@ -339,7 +367,8 @@ fn main() -> ExitCode {
         }
         "demo" => demo(),
         "test" => test(),
-        _ => Err("usage: cargo xtask <plugins | demo | test>".into()),
+        "soak" => soak(std::env::args().nth(2)),
+        _ => Err("usage: cargo xtask <plugins | demo | test | soak [seconds]>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
