@@ -234,3 +234,36 @@ impl IntoResponse for HttpError {
 pub fn now_timestamp() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+
+    use super::HttpError;
+
+    fn answer(e: DbErr) -> (u16, String) {
+        let e = HttpError::from(e);
+        (e.status, e.code.to_string())
+    }
+
+    /// (The soak test meets the real errors: a PostgreSQL restart under load.)
+    #[test]
+    fn an_unreachable_database_is_503_and_a_refused_statement_500() {
+        let refused = DbErr::Conn(RuntimeErr::SqlxError(sqlx::Error::Io(
+            std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+        )));
+        assert_eq!(answer(refused), (503, "DATABASE_UNAVAILABLE".into()));
+        let cut = DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::Io(
+            std::io::Error::from(std::io::ErrorKind::ConnectionReset),
+        )));
+        assert_eq!(answer(cut), (503, "DATABASE_UNAVAILABLE".into()));
+        let closed = DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::PoolClosed));
+        assert_eq!(answer(closed), (503, "DATABASE_UNAVAILABLE".into()));
+        let refused_statement = DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::RowNotFound));
+        assert_eq!(answer(refused_statement), (500, "INTERNAL_ERROR".into()));
+        assert_eq!(
+            answer(DbErr::Custom("x".into())),
+            (500, "INTERNAL_ERROR".into())
+        );
+    }
+}
