@@ -63,6 +63,20 @@ pub async fn send_json(
     token: Option<&str>,
     body: Option<Value>,
 ) -> Reply {
+    try_send_json(client, base, method, path, token, body)
+        .await
+        .expect("request answered")
+}
+
+/// As [`send_json`], with a failed connection as an error rather than a panic (outage tests).
+pub async fn try_send_json(
+    client: &reqwest::Client,
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Result<Reply, reqwest::Error> {
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
     let mut request = client.request(method, format!("{base}{path}"));
     if let Some(token) = token {
@@ -71,20 +85,24 @@ pub async fn send_json(
     if let Some(body) = body {
         request = request.json(&body);
     }
-    finish(request).await
+    try_finish(request).await
 }
 
 async fn finish(request: reqwest::RequestBuilder) -> Reply {
-    let response = request.send().await.expect("request sent");
+    try_finish(request).await.expect("request answered")
+}
+
+async fn try_finish(request: reqwest::RequestBuilder) -> Result<Reply, reqwest::Error> {
+    let response = request.send().await?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("response body");
+    let bytes = response.bytes().await?;
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply {
+    Ok(Reply {
         status,
         headers,
         body,
-    }
+    })
 }
 
 /// A running server with its data directory and an admin token.

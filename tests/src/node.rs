@@ -115,6 +115,34 @@ impl Node {
     }
 }
 
+impl Node {
+    /// Polls `method path` on this node until it answers `expected`, for at most `within`;
+    /// returns how long that took.
+    pub async fn eventually_status(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        expected: u16,
+        within: Duration,
+    ) -> Duration {
+        let started = Instant::now();
+        loop {
+            let reply = self.send(method, path, token, None).await;
+            if reply.status == expected {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < within,
+                "{method} {path} on the other node: still {} after {within:?} ({:?})",
+                reply.status,
+                reply.body
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 impl Drop for Node {
     fn drop(&mut self) {
         let _ = self.child.kill();

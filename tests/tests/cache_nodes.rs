@@ -195,7 +195,7 @@ async fn fail_closed_refuses_rate_limited_work_while_redis_is_down() {
     server.stop().await;
 }
 
-/// Polls node `b` with `probe` until `expected` status, at most `limit`.
+/// Polls node `b` until it answers `expected`, within a second.
 async fn eventually_status(
     b: &Node,
     method: &str,
@@ -203,20 +203,8 @@ async fn eventually_status(
     token: Option<&str>,
     expected: u16,
 ) -> Duration {
-    let started = Instant::now();
-    loop {
-        let reply = b.send(method, path, token, None).await;
-        if reply.status == expected {
-            return started.elapsed();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "{method} {path} on the other node: still {} after 1 s ({:?})",
-            reply.status,
-            reply.body
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    b.eventually_status(method, path, token, expected, Duration::from_secs(1))
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -258,29 +258,13 @@ async fn changes_apply_to_the_next_request() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_that_hears_of_no_change_converges_at_its_next_check() {
     use hookline_tests::node::Node;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let server = TestServer::start().await;
     let other = Node::beside_with(&server, &[("HOOKLINE_DEFINITIONS_CHECK_SECS", "1")]).await;
     let admin = Some(server.admin_token.as_str());
     let converges = |path: &'static str, expected: u16| {
-        let other = &other;
-        async move {
-            let started = Instant::now();
-            loop {
-                let reply = other.send("GET", path, admin, None).await;
-                if reply.status == expected {
-                    return;
-                }
-                assert!(
-                    started.elapsed() < Duration::from_secs(5),
-                    "GET {path} on the other node: still {} after 5 s ({:?})",
-                    reply.status,
-                    reply.body
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
+        other.eventually_status("GET", path, admin, expected, Duration::from_secs(5))
     };
     // A plugin and a route made on the first node serve on the other.
     server.install("hello", "hello").await;

@@ -14,10 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hookline_tests::Reply;
 use hookline_tests::plugins::plugins_dir;
 use hookline_tests::postgres::PostgresServer;
 use hookline_tests::redis::RedisServer;
+use hookline_tests::{Reply, try_send_json};
 use serde_json::{Value, json};
 
 /// Time after an outage ends during which failures are still the outage's.
@@ -109,29 +109,13 @@ async fn send(
     token: Option<&str>,
     body: Option<Value>,
 ) -> Reply {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-    let mut request = client.request(method, format!("{base}{path}"));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let answered = async {
-        let response = request.send().await?;
-        let (status, headers) = (response.status().as_u16(), response.headers().clone());
-        let bytes = response.bytes().await?;
-        Ok::<_, reqwest::Error>(Reply {
-            status,
-            headers,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    try_send_json(client, base, method, path, token, body)
+        .await
+        .unwrap_or_else(|_| Reply {
+            status: 0,
+            headers: Default::default(),
+            body: Value::Null,
         })
-    };
-    answered.await.unwrap_or_else(|_| Reply {
-        status: 0,
-        headers: Default::default(),
-        body: Value::Null,
-    })
 }
 
 /// Waits for `/health`, up to two minutes (the demo compiles its plugins on first start).
