@@ -157,13 +157,6 @@ impl AppState {
             }
         }
         for p in plugins {
-            if self
-                .plugins
-                .get(&p.name)
-                .is_some_and(|loaded| loaded.version == p.active_version)
-            {
-                continue;
-            }
             let version = plugin_version::Entity::find()
                 .filter_by_plugin_version(p.id, p.active_version)
                 .one(&self.db)
@@ -172,6 +165,13 @@ impl AppState {
                 tracing::error!(plugin = %p.name, version = p.active_version, "active version missing");
                 continue;
             };
+            // Kept when loaded already: the same version of the same binary (a plugin deleted
+            // and uploaded again restarts at version 1, so the number alone is not enough).
+            if self.plugins.get(&p.name).is_some_and(|loaded| {
+                loaded.version == version.version && loaded.sha256 == version.sha256
+            }) {
+                continue;
+            }
             let runtime_ref = &self.runtime;
             let loaded = tokio::task::block_in_place(|| {
                 runtime_ref.prepare(&p.name, version.version, &version.sha256, &version.binary)

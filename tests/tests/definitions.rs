@@ -300,5 +300,26 @@ async fn a_node_that_hears_of_no_change_converges_at_its_next_check() {
     converges("/hello/x", 404).await;
     let deleted = server.admin("DELETE", "/admin/plugins/hello", None).await;
     assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    // Uploaded again under the same name, another binary is version 1 again: the other node
+    // loads it rather than keep what it had as version 1.
+    let again = server.install("hello", "echo").await;
+    assert_eq!(again["version"], 1);
+    server
+        .route(json!({"path": "/hello/:name", "methods": ["GET"], "handler": {"plugin": "hello"}}))
+        .await;
+    let started = std::time::Instant::now();
+    loop {
+        let reply = other.send("GET", "/hello/x", admin, None).await;
+        if reply.status == 200 && reply.body["path"] == "/hello/x" {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the other node still answers {} {:?}",
+            reply.status,
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     server.stop().await;
 }
