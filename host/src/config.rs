@@ -461,4 +461,26 @@ mod tests {
         assert!(shown.contains("<redacted>") && shown.contains("max_query_limit"));
         assert!(format!("{:?}", Settings::default()).contains(r#""secret_key":"<unset>""#));
     }
+
+    #[test]
+    fn the_definitions_check_interval_is_refused_outside_one_second_to_an_hour() {
+        for secs in [0, 3601] {
+            let settings = Settings {
+                definitions_check_secs: secs,
+                ..Settings::default()
+            };
+            let refused = settings.validate().expect_err("out of range");
+            assert!(
+                refused.to_string().contains("definitions_check_secs"),
+                "{secs}: {refused}"
+            );
+        }
+        for secs in [1, 3600] {
+            let settings = Settings {
+                definitions_check_secs: secs,
+                ..Settings::default()
+            };
+            settings.validate().expect("in range");
+        }
+    }
 }
