@@ -299,8 +299,12 @@ mod bare {
         limits: &::hookline::runtime::RuntimeLimits,
         mode: ::hookline::runtime::AllocationMode,
     ) -> Engine {
-        let engine = Engine::new(&::hookline::runtime::engine_config(limits, mode))
-            .expect("building the bare engine");
+        let engine = Engine::new(&::hookline::runtime::engine_config(
+            limits,
+            ::hookline::runtime::GuestClass::Small,
+            mode,
+        ))
+        .expect("building the bare engine");
         ::hookline::runtime::spawn_epoch_ticker(&engine);
         engine
     }

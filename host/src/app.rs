@@ -168,7 +168,9 @@ impl AppState {
             // Kept when loaded already: the same version of the same binary (a plugin deleted
             // and uploaded again restarts at version 1, so the number alone is not enough).
             if self.plugins.get(&p.name).is_some_and(|loaded| {
-                loaded.version == version.version && loaded.sha256 == version.sha256
+                loaded.version == version.version
+                    && loaded.sha256 == version.sha256
+                    && loaded.reuse == reuse_of(&p)
             }) {
                 continue;
             }
@@ -177,7 +179,10 @@ impl AppState {
                 runtime_ref.prepare(&p.name, version.version, &version.sha256, &version.binary)
             });
             match loaded {
-                Ok(loaded) => self.plugins.activate(loaded),
+                Ok(mut loaded) => {
+                    loaded.reuse = reuse_of(&p);
+                    self.plugins.activate(loaded)
+                }
                 Err(e) => tracing::error!(plugin = %p.name, error = %e, "could not load plugin"),
             }
         }
@@ -242,12 +247,18 @@ impl AppState {
             .await?
             .ok_or_else(|| anyhow::anyhow!("plugin {name}: active version missing"))?;
         let runtime = &self.runtime;
-        let loaded = tokio::task::block_in_place(|| {
+        let mut loaded = tokio::task::block_in_place(|| {
             runtime.prepare(&p.name, version.version, &version.sha256, &version.binary)
         })?;
+        loaded.reuse = reuse_of(&p);
         self.plugins.activate(loaded);
         Ok(())
     }
+}
+
+/// A plugin row's reuse setting as the runtime takes it (the column is checked on write).
+pub(crate) fn reuse_of(p: &plugin::Model) -> u32 {
+    u32::try_from(p.instance_reuse).unwrap_or(0)
 }
 
 fn methods_of(text: &str) -> Vec<axum::http::Method> {

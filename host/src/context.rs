@@ -59,6 +59,33 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// A context of no request: what a kept instance's store holds between two requests, so
+    /// nothing of the last one stays in it.
+    pub fn vacant() -> Self {
+        Self {
+            request_id: String::new(),
+            method: Method::GET,
+            path: String::new(),
+            route_pattern: String::new(),
+            params: Map::new(),
+            query: Map::new(),
+            headers: HeaderMap::new(),
+            client_ip: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            body: Value::Null,
+            raw_body: Bytes::new(),
+            user: None,
+            share: Map::new(),
+            data: Value::Null,
+            status: 200,
+            error: None,
+            response_headers: HeaderMap::new(),
+            logs: Vec::new(),
+            max_log_entries: 0,
+            logs_dropped: 0,
+            deadline: Instant::now(),
+        }
+    }
+
     /// Whether the request holds `max_log_entries` lines already.
     pub fn logs_full(&self) -> bool {
         self.logs.len() >= self.max_log_entries

@@ -30,7 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/plugins", post(plugins::upload).get(plugins::list))
         .route(
             "/admin/plugins/{name}",
-            get(plugins::show).delete(plugins::remove),
+            get(plugins::show)
+                .patch(plugins::update)
+                .delete(plugins::remove),
         )
         .route("/admin/plugins/{name}/activate", post(plugins::activate))
         .route("/admin/routes", post(routes::create).get(routes::list))

@@ -1,5 +1,6 @@
-//! `/admin/plugins`: upload (a new immutable version, active at once), list, show, activate
-//! (roll forward or back) and delete (refused while a route or hook uses the plugin).
+//! `/admin/plugins`: upload (a new immutable version, active at once), list, show, settings
+//! (instance reuse), activate (roll forward or back) and delete (refused while a route or hook
+//! uses the plugin).
 
 use axum::Json;
 use axum::body::Body;
@@ -16,11 +17,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::RootAdmin;
-use crate::app::AppState;
+use crate::app::{AppState, reuse_of};
 use crate::error::HttpError;
 use crate::events::Change;
 use crate::json::JsonBody;
-use crate::runtime::{LoadedPlugin, PluginKind};
+use crate::runtime::{LoadedPlugin, MAX_INSTANCE_REUSE, PluginKind};
 use crate::store::entities::{hook, plugin, plugin_version, route};
 use crate::store::parse_json_text;
 
@@ -222,6 +223,7 @@ pub async fn upload(
         None => 1,
     };
     loaded.version = version;
+    loaded.reuse = existing.as_ref().map_or(0, reuse_of);
     check_kinds_in_use(&state, &loaded).await?;
     let kinds = loaded.kinds.clone();
 
@@ -303,9 +305,11 @@ pub async fn list(State(state): State<AppState>, _: RootAdmin) -> Result<Json<Va
             "id": p.id,
             "name": p.name,
             "activeVersion": p.active_version,
+            "instanceReuse": p.instance_reuse,
             "versions": versions,
             "kinds": loaded.as_ref().map(|l| l.kinds.clone()),
             "sha256": loaded.as_ref().map(|l| l.sha256.clone()),
+            "guestClass": loaded.as_ref().map(|l| l.class),
             "createdAt": p.created_at,
             "updatedAt": p.updated_at,
         }));
@@ -323,6 +327,7 @@ async fn describe(state: &AppState, p: &plugin::Model) -> Result<Value, HttpErro
         "id": p.id,
         "name": p.name,
         "activeVersion": p.active_version,
+        "instanceReuse": p.instance_reuse,
         "versions": versions.iter().map(|v| version_json(v, p.active_version)).collect::<Vec<_>>(),
         "createdAt": p.created_at,
         "updatedAt": p.updated_at,
@@ -363,7 +368,7 @@ pub async fn activate(
                 format!("plugin {name} has no version {}", body.version),
             )
         })?;
-    let loaded = prepare(
+    let mut loaded = prepare(
         &state,
         name.clone(),
         version.version,
@@ -372,6 +377,7 @@ pub async fn activate(
     )
     .await?;
     let _guard = state.definitions.lock().await;
+    loaded.reuse = reuse_of(&p);
     check_kinds_in_use(&state, &loaded).await?;
     let mut active = p.into_active_model();
     active.active_version = Set(version.version);
@@ -379,6 +385,69 @@ pub async fn activate(
     let p = active.update(&state.db).await?;
     activated(&state, &name, loaded).await?;
     tracing::info!(%name, version = version.version, "plugin version activated");
+    Ok(Json(describe(&state, &p).await?))
+}
+
+/// What `PATCH /admin/plugins/{name}` may change.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PluginSettings {
+    /// Requests one instance may serve, 0 to `MAX_INSTANCE_REUSE`; 0 (and 1): a fresh
+    /// instance per call.
+    instance_reuse: i64,
+}
+
+/// Changes a plugin's settings; they apply to every version, from the next request on.
+pub async fn update(
+    State(state): State<AppState>,
+    _: RootAdmin,
+    Path(name): Path<String>,
+    JsonBody(body): JsonBody<PluginSettings>,
+) -> Result<Json<Value>, HttpError> {
+    let reuse = i32::try_from(body.instance_reuse)
+        .ok()
+        .filter(|n| (0..=MAX_INSTANCE_REUSE as i32).contains(n))
+        .ok_or_else(|| {
+            HttpError::bad_request(
+                "INVALID_INSTANCE_REUSE",
+                format!(
+                    "instanceReuse is the number of requests one instance may serve, 0 to \
+                     {MAX_INSTANCE_REUSE} (0: a fresh instance per request)"
+                ),
+            )
+        })?;
+    let p = find_plugin(&state, &name).await?;
+    let version = plugin_version::Entity::find()
+        .filter(plugin_version::Column::PluginId.eq(p.id))
+        .filter(plugin_version::Column::Version.eq(p.active_version))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| HttpError::internal(format!("plugin {name}: active version missing")))?;
+    // The active version again (from the artifact cache) with the new setting; the old
+    // loaded version's kept instances go with it.
+    let mut loaded = prepare(
+        &state,
+        name.clone(),
+        version.version,
+        version.sha256.clone(),
+        version.binary.clone(),
+    )
+    .await?;
+    let _guard = state.definitions.lock().await;
+    let p = find_plugin(&state, &name).await?;
+    if p.active_version != loaded.version {
+        return Err(HttpError::conflict(
+            "CONCURRENT_CHANGE",
+            format!("plugin {name} changed version meanwhile; retry"),
+        ));
+    }
+    loaded.reuse = reuse as u32;
+    let mut active = p.into_active_model();
+    active.instance_reuse = Set(reuse);
+    active.updated_at = Set(Utc::now());
+    let p = active.update(&state.db).await?;
+    activated(&state, &name, loaded).await?;
+    tracing::info!(%name, instance_reuse = reuse, "plugin settings changed");
     Ok(Json(describe(&state, &p).await?))
 }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::HookRuntime;
+use super::{GuestClass, HookRuntime};
 
 /// A stable fingerprint of everything that makes a compiled artifact loadable by this engine.
 pub fn engine_fingerprint(engine: &Engine) -> String {
@@ -23,11 +23,18 @@ fn artifact_path(dir: &Path, sha256: &str, fingerprint: &str) -> PathBuf {
 }
 
 impl HookRuntime {
-    /// Compiles `binary` (whose digest is `sha256`) or loads its cached artifact.
-    pub(crate) fn load_component(&self, sha256: &str, binary: &[u8]) -> anyhow::Result<Component> {
-        let path = artifact_path(&self.limits.artifact_dir, sha256, &self.engine_fingerprint);
+    /// Compiles `binary` (whose digest is `sha256`) for the engine of `class`, or loads its
+    /// cached artifact.
+    pub(crate) fn load_component(
+        &self,
+        class: GuestClass,
+        sha256: &str,
+        binary: &[u8],
+    ) -> anyhow::Result<Component> {
+        let target = self.class_engine(class);
+        let path = artifact_path(&self.limits.artifact_dir, sha256, &target.fingerprint);
         if path.exists() {
-            match deserialize(&self.engine, &path) {
+            match deserialize(&target.engine, &path) {
                 Ok(component) => {
                     self.stats.artifacts_loaded.fetch_add(1, Ordering::Relaxed);
                     tracing::info!(sha256, path = %path.display(), "loaded compiled artifact from cache");
@@ -39,7 +46,8 @@ impl HookRuntime {
             }
         }
         let started = std::time::Instant::now();
-        let component = Component::new(&self.engine, binary).map_err(crate::runtime::to_anyhow)?;
+        let component =
+            Component::new(&target.engine, binary).map_err(crate::runtime::to_anyhow)?;
         self.stats.compiled.fetch_add(1, Ordering::Relaxed);
         tracing::info!(
             sha256,

@@ -1,5 +1,9 @@
-//! Engine construction (pooling allocator with a fallback to on-demand allocation, copy-on-write
-//! memory images, epoch interruption) and the one epoch ticker thread.
+//! Engine construction (pooling allocator with a fallback to on-demand allocation, epoch
+//! interruption) and the epoch ticker threads.
+//!
+//! Two engines, one per guest class, chosen per plugin at load time by its initial linear
+//! memory ([`GuestClass`]): small guests (Rust) map their memory image copy-on-write, large
+//! guests (the JavaScript and Python interpreters) copy it. Each keeps its own pool.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +15,7 @@ use tokio::sync::Semaphore;
 use wasmtime::component::Linker;
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use super::reuse::KeptLimits;
 use super::state::HostState;
 use crate::capabilities::Capabilities;
 
@@ -40,6 +45,39 @@ const TABLES_PER_COMPONENT: u32 = 16;
 /// Elements per table: interpreted guests (componentize-js/py) carry large function tables.
 const TABLE_ELEMENTS: usize = 100_000;
 
+/// A guest whose largest initial linear memory exceeds this is a large guest. Rust hooks start
+/// with 1-2 MiB (1 MiB of stack plus data); componentize-js guests with ~9 MiB and
+/// componentize-py ones with more.
+pub const LARGE_GUEST_INITIAL_MEMORY: u64 = KEEP_RESIDENT_BYTES as u64;
+
+/// Which engine a plugin runs on.
+///
+/// Why two: wasmtime 48 resets a kept-resident slot with `pagemap_scan` only for the first 32
+/// dirty regions and releases the rest. A Rust hook dirties a few regions, so copy-on-write
+/// images cost it nothing. An interpreter dirties ~700 KiB in scattered pages on every call;
+/// with copy-on-write each of those pages faults back in on the next call, and each of those
+/// write faults flushes the TLB of the other cores running the process. Measured with two
+/// calls at once: 4.2 ms of CPU per JavaScript call with copy-on-write, 1.7 ms without
+/// (`host/benches/README.md`). Without copy-on-write the image is copied into the slot at
+/// instantiation, which costs a Rust hook more than it saves, hence the split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum GuestClass {
+    Small,
+    Large,
+}
+
+impl GuestClass {
+    /// The class of a component from its largest initial linear memory, in bytes.
+    pub fn of_initial_memory(bytes: u64) -> Self {
+        if bytes > LARGE_GUEST_INITIAL_MEMORY {
+            Self::Large
+        } else {
+            Self::Small
+        }
+    }
+}
+
 /// The runtime's limits, taken from the settings.
 #[derive(Debug, Clone)]
 pub struct RuntimeLimits {
@@ -68,6 +106,8 @@ pub struct RuntimeStats {
     pub compiled: AtomicU64,
     pub artifacts_loaded: AtomicU64,
     pub invocations: AtomicU64,
+    /// Calls served by a kept instance (reuse mode).
+    pub reused: AtomicU64,
     /// Log lines and guest output lines dropped past their caps, and guest output bytes
     /// dropped past `max_guest_output_bytes`.
     pub log_lines_dropped: AtomicU64,
@@ -80,43 +120,85 @@ impl RuntimeStats {
             "compiled": self.compiled.load(Ordering::Relaxed),
             "artifactsLoaded": self.artifacts_loaded.load(Ordering::Relaxed),
             "invocations": self.invocations.load(Ordering::Relaxed),
+            "reused": self.reused.load(Ordering::Relaxed),
             "logLinesDropped": self.log_lines_dropped.load(Ordering::Relaxed),
             "outputBytesDropped": self.output_bytes_dropped.load(Ordering::Relaxed),
         })
     }
 }
 
-/// The engine, the linker every plugin is instantiated against, and the slot semaphore.
-pub struct HookRuntime {
+/// One engine, the linker every plugin of its class is instantiated against, and the
+/// fingerprint its compiled artifacts are stored under.
+pub(crate) struct ClassEngine {
     pub(crate) engine: Engine,
     pub(crate) linker: Linker<HostState>,
+    pub(crate) fingerprint: String,
+    pub(crate) mode: AllocationMode,
+}
+
+impl ClassEngine {
+    fn new(limits: &RuntimeLimits, class: GuestClass) -> anyhow::Result<Self> {
+        let (engine, mode) = build_engine(limits, class)?;
+        tracing::info!(?class, ?mode, "hook engine ready");
+        spawn_epoch_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(crate::runtime::to_anyhow)?;
+        crate::capabilities::add_to_linker(&mut linker)?;
+        let fingerprint = super::artifacts::engine_fingerprint(&engine);
+        Ok(Self {
+            engine,
+            linker,
+            fingerprint,
+            mode,
+        })
+    }
+}
+
+/// The engines, the slot semaphore shared by both, and the runtime's counters.
+pub struct HookRuntime {
+    pub(crate) small: ClassEngine,
+    pub(crate) large: ClassEngine,
     pub(crate) limits: RuntimeLimits,
     pub(crate) slots: Arc<Semaphore>,
     pub(crate) stats: RuntimeStats,
-    pub(crate) mode: AllocationMode,
-    pub(crate) engine_fingerprint: String,
     pub(crate) capabilities: Arc<Capabilities>,
+    pub(crate) kept_limits: Arc<KeptLimits>,
 }
 
 impl std::fmt::Debug for HookRuntime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HookRuntime")
-            .field("mode", &self.mode)
+            .field("mode", &self.small.mode)
             .finish()
     }
 }
 
-fn base_config() -> Config {
+fn base_config(class: GuestClass) -> Config {
     let mut config = Config::new();
     config.epoch_interruption(true);
-    config.memory_init_cow(true);
+    config.memory_init_cow(class == GuestClass::Small);
     // Component-model async (WASI 0.3) doubles the cost of every call; we do not use it.
     config.concurrency_support(false);
     config.wasm_component_model(true);
     config
 }
 
-fn pooling_config(limits: &RuntimeLimits, tuned: bool) -> PoolingAllocationConfig {
+/// Linear memory kept resident per slot of the large-guest engine: enough for an interpreter's
+/// whole initial memory (componentize-js ~10 MiB, componentize-py ~12 MiB) and its working set,
+/// so the image copied in at each instantiation lands on resident pages instead of faulting.
+const LARGE_KEEP_RESIDENT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Unused slots the large-guest engine keeps warm (their memory resident) for the next
+/// instance. Each holds up to [`LARGE_KEEP_RESIDENT_BYTES`]; beyond this, a freed slot's
+/// memory is returned to the system. A call holds its slot only while it runs, so a few per
+/// core cover the steady state.
+const LARGE_WARM_SLOTS: u32 = 8;
+
+fn pooling_config(
+    limits: &RuntimeLimits,
+    class: GuestClass,
+    tuned: bool,
+) -> PoolingAllocationConfig {
     let n = limits.max_instances;
     let mut pool = PoolingAllocationConfig::new();
     pool.total_component_instances(n)
@@ -129,30 +211,40 @@ fn pooling_config(limits: &RuntimeLimits, tuned: bool) -> PoolingAllocationConfi
         .max_tables_per_component(TABLES_PER_COMPONENT)
         .table_elements(TABLE_ELEMENTS)
         .max_memory_size(limits.memory_bytes);
+    let keep_resident = match class {
+        GuestClass::Small => KEEP_RESIDENT_BYTES,
+        GuestClass::Large => {
+            pool.max_unused_warm_slots(LARGE_WARM_SLOTS);
+            LARGE_KEEP_RESIDENT_BYTES
+        }
+    };
     if tuned {
         pool.pagemap_scan(Enabled::Yes)
-            .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+            .linear_memory_keep_resident(keep_resident)
             .table_keep_resident(KEEP_RESIDENT_BYTES);
     }
     pool
 }
 
-/// The engine configuration for one allocation mode. Public so that benchmarks can build a
-/// bare-wasmtime baseline configured exactly like Hookline's engine.
-pub fn engine_config(limits: &RuntimeLimits, mode: AllocationMode) -> Config {
-    let mut config = base_config();
+/// The engine configuration for one guest class and allocation mode. Public so that benchmarks
+/// can build a bare-wasmtime baseline configured exactly like Hookline's engine.
+pub fn engine_config(limits: &RuntimeLimits, class: GuestClass, mode: AllocationMode) -> Config {
+    let mut config = base_config(class);
     if mode != AllocationMode::OnDemand {
         let tuned = mode == AllocationMode::PoolingTuned;
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
-            limits, tuned,
+            limits, class, tuned,
         )));
     }
     config
 }
 
-fn build_engine(limits: &RuntimeLimits) -> anyhow::Result<(Engine, AllocationMode)> {
+fn build_engine(
+    limits: &RuntimeLimits,
+    class: GuestClass,
+) -> anyhow::Result<(Engine, AllocationMode)> {
     for mode in [AllocationMode::PoolingTuned, AllocationMode::Pooling] {
-        match Engine::new(&engine_config(limits, mode)) {
+        match Engine::new(&engine_config(limits, class, mode)) {
             Ok(engine) => return Ok((engine, mode)),
             Err(e) => tracing::warn!(
                 ?mode,
@@ -161,7 +253,7 @@ fn build_engine(limits: &RuntimeLimits) -> anyhow::Result<(Engine, AllocationMod
             ),
         }
     }
-    let engine = Engine::new(&engine_config(limits, AllocationMode::OnDemand))
+    let engine = Engine::new(&engine_config(limits, class, AllocationMode::OnDemand))
         .map_err(crate::runtime::to_anyhow)?;
     Ok((engine, AllocationMode::OnDemand))
 }
@@ -182,30 +274,33 @@ pub fn spawn_epoch_ticker(engine: &Engine) {
 }
 
 impl HookRuntime {
-    /// Builds the engine and links every host interface once.
+    /// Builds both engines and links every host interface once per engine.
     pub fn new(limits: RuntimeLimits, capabilities: Capabilities) -> anyhow::Result<Self> {
-        let (engine, mode) = build_engine(&limits)?;
-        tracing::info!(?mode, "hook engine ready");
-        spawn_epoch_ticker(&engine);
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(crate::runtime::to_anyhow)?;
-        crate::capabilities::add_to_linker(&mut linker)?;
-        let engine_fingerprint = super::artifacts::engine_fingerprint(&engine);
+        let small = ClassEngine::new(&limits, GuestClass::Small)?;
+        let large = ClassEngine::new(&limits, GuestClass::Large)?;
         std::fs::create_dir_all(&limits.artifact_dir)?;
+        let limits_max = limits.max_instances;
         Ok(Self {
             slots: Arc::new(Semaphore::new(limits.max_instances as usize)),
-            engine,
-            linker,
+            small,
+            large,
             limits,
             stats: RuntimeStats::default(),
-            mode,
-            engine_fingerprint,
             capabilities: Arc::new(capabilities),
+            kept_limits: Arc::new(KeptLimits::new(limits_max)),
         })
     }
 
+    /// The allocator of the small-guest engine (the large-guest one is configured alike).
     pub fn mode(&self) -> AllocationMode {
-        self.mode
+        self.small.mode
+    }
+
+    pub(crate) fn class_engine(&self, class: GuestClass) -> &ClassEngine {
+        match class {
+            GuestClass::Small => &self.small,
+            GuestClass::Large => &self.large,
+        }
     }
 
     pub fn stats(&self) -> &RuntimeStats {
@@ -216,7 +311,8 @@ impl HookRuntime {
         &self.limits
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// The engine of a guest class.
+    pub fn engine(&self, class: GuestClass) -> &Engine {
+        &self.class_engine(class).engine
     }
 }

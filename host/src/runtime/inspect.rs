@@ -105,6 +105,25 @@ pub fn check_header(bytes: &[u8]) -> Result<(), UploadRejection> {
     Ok(())
 }
 
+/// The largest initial size, in bytes, of a linear memory the component's core modules
+/// define (imported memories are someone else's). Reads the sections only; nothing is
+/// validated or compiled. A binary that does not parse is invalid.
+pub fn initial_memory_bytes(bytes: &[u8]) -> Result<u64, String> {
+    let mut largest = 0u64;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let wasmparser::Payload::MemorySection(memories) =
+            payload.map_err(|e| e.message().to_owned())?
+        {
+            for memory in memories {
+                let memory = memory.map_err(|e| e.message().to_owned())?;
+                let page = memory.page_size_log2.map_or(65_536u64, |log2| 1 << log2);
+                largest = largest.max(memory.initial.saturating_mul(page));
+            }
+        }
+    }
+    Ok(largest)
+}
+
 /// Checks that `kind`'s export of `instance_pre` has the WIT signature the host calls, so a
 /// mismatch is an upload error rather than a failure of the first request.
 pub fn typecheck_export(
@@ -146,7 +165,10 @@ impl HookRuntime {
         let ty = component.component_type();
         PluginKind::ALL
             .into_iter()
-            .filter(|kind| ty.get_export(&self.engine, kind.export_name()).is_some())
+            .filter(|kind| {
+                ty.get_export(component.engine(), kind.export_name())
+                    .is_some()
+            })
             .collect()
     }
 }

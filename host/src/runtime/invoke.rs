@@ -7,10 +7,12 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use serde_json::Value;
+use wasmtime::component::{Instance, Resource};
 use wasmtime::{Store, UpdateDeadline};
 
 use super::bindings::types::HookError;
 use super::inspect::PluginKind;
+use super::reuse::Kept;
 use super::state::{CallSetup, ContextHandle, Phase};
 use super::{HookRuntime, HostState, LoadedPlugin};
 use crate::context::RequestContext;
@@ -59,19 +61,6 @@ impl HookRuntime {
         deadline: Instant,
     ) -> (RequestContext, GuestResult) {
         let plugin = &call.plugin;
-        // A free slot is the common case: take it without registering a timer.
-        let _permit = match self.slots.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                match tokio::time::timeout_at(deadline.into(), self.slots.clone().acquire_owned())
-                    .await
-                {
-                    Ok(Ok(permit)) => permit,
-                    _ => return (request, Err(timeout_error(plugin))),
-                }
-            }
-        };
-        self.stats.invocations.fetch_add(1, Ordering::Relaxed);
         let phase = match call.kind {
             PluginKind::PreHook => Phase::PreHook,
             PluginKind::Handler => Phase::Handler,
@@ -87,29 +76,52 @@ impl HookRuntime {
             output_bytes: self.limits.max_guest_output_bytes,
         };
         let dropped_before = request.logs_dropped;
-        let state = HostState::new(request, setup, &self.capabilities);
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|state| &mut state.limits);
-        // Check the deadline on every tick and yield to the executor in between, so a hook
-        // that never returns cannot hold a worker thread for longer than one tick.
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
-                Err(wasmtime::Error::new(DeadlineExceeded))
-            } else {
-                Ok(UpdateDeadline::Yield(1))
+        // A kept instance of this plugin (reuse mode) comes with its slot; otherwise a fresh
+        // store and instance in a slot of their own.
+        let (mut store, instance, served, permit) = match plugin.take_kept() {
+            Some(kept) => {
+                self.stats.reused.fetch_add(1, Ordering::Relaxed);
+                let mut store = kept.store;
+                store.data_mut().rearm(request, setup);
+                (store, Some(kept.instance), kept.served, kept.permit)
             }
-        });
-        let result = run(&mut store, call).await;
-        let state = store.into_data();
-        let mut request = state.request;
-        let dropped_bytes = state.stdout.dropped_bytes() + state.stderr.dropped_bytes();
-        let output: Vec<String> = state
-            .stdout
-            .lines()
-            .into_iter()
-            .chain(state.stderr.lines())
-            .collect();
+            None => {
+                // A free slot is the common case: take it without registering a timer.
+                let permit = match self.slots.clone().try_acquire_owned() {
+                    Ok(permit) => permit,
+                    Err(_) => match tokio::time::timeout_at(
+                        deadline.into(),
+                        self.slots.clone().acquire_owned(),
+                    )
+                    .await
+                    {
+                        Ok(Ok(permit)) => permit,
+                        _ => return (request, Err(timeout_error(plugin))),
+                    },
+                };
+                let state = HostState::new(request, setup, &self.capabilities);
+                (fresh_store(plugin, state), None, 0, permit)
+            }
+        };
+        self.stats.invocations.fetch_add(1, Ordering::Relaxed);
+        store.set_epoch_deadline(1);
+        let result = run(&mut store, call, instance).await;
+        let (mut request, output, dropped_bytes) = store.data_mut().finish();
+        match &result {
+            // Kept only after a call that did not trap (a timeout is a trap too), and only for
+            // as many requests as the plugin allows.
+            Ok((instance, _)) if served + 1 < plugin.reuse => plugin.keep(Kept {
+                store,
+                instance: *instance,
+                served: served + 1,
+                permit,
+            }),
+            _ => {
+                drop(store);
+                drop(permit);
+            }
+        }
+        let result = result.map(|(_, outcome)| outcome);
         if result.is_err() {
             // A trapped guest's output (a panic message, say) is diagnostic: server log only,
             // and only its first lines, so a trap after a flood of output floods nothing.
@@ -164,6 +176,23 @@ impl HookRuntime {
     }
 }
 
+/// A store for one call: the memory limiter, and the deadline checked on every epoch tick with
+/// a yield to the executor in between, so a hook that never returns cannot hold a worker
+/// thread for longer than one tick. The deadline is read from the state, so a kept store
+/// follows each call's own.
+fn fresh_store(plugin: &LoadedPlugin, state: HostState) -> Store<HostState> {
+    let mut store = Store::new(plugin.instance_pre.engine(), state);
+    store.limiter(|state| &mut state.limits);
+    store.epoch_deadline_callback(|store| {
+        if Instant::now() >= store.data().deadline {
+            Err(wasmtime::Error::new(DeadlineExceeded))
+        } else {
+            Ok(UpdateDeadline::Yield(1))
+        }
+    });
+    store
+}
+
 fn timeout_error(plugin: &LoadedPlugin) -> HttpError {
     HttpError::new(
         504,
@@ -172,13 +201,36 @@ fn timeout_error(plugin: &LoadedPlugin) -> HttpError {
     )
 }
 
+/// Instantiates (unless given a kept instance) and calls the entry point of `call.kind`.
+/// Returns the instance with the guest's answer, for the caller to keep or drop.
 async fn run(
     store: &mut Store<HostState>,
     call: &HookCall,
+    instance: Option<Instance>,
+) -> wasmtime::Result<(Instance, Result<HookOutcome, HookError>)> {
+    let instance = match instance {
+        Some(instance) => instance,
+        None => {
+            call.plugin
+                .instance_pre
+                .instantiate_async(&mut *store)
+                .await?
+        }
+    };
+    let ctx = store.data_mut().table().push(ContextHandle)?;
+    let outcome = call_entry(store, call, &instance, Resource::new_borrow(ctx.rep())).await;
+    // The guest only borrowed it; a kept store must not collect one handle per request.
+    store.data_mut().table().delete(ctx)?;
+    Ok((instance, outcome?))
+}
+
+async fn call_entry(
+    store: &mut Store<HostState>,
+    call: &HookCall,
+    instance: &Instance,
+    ctx: Resource<ContextHandle>,
 ) -> wasmtime::Result<Result<HookOutcome, HookError>> {
     let plugin = &call.plugin;
-    let instance = plugin.instance_pre.instantiate_async(&mut *store).await?;
-    let ctx = store.data_mut().table().push(ContextHandle)?;
     let missing =
         || wasmtime::format_err!("plugin {} does not export {:?}", plugin.name, call.kind);
     Ok(match call.kind {
@@ -187,7 +239,7 @@ async fn run(
                 .pre_hook
                 .as_ref()
                 .ok_or_else(missing)?
-                .load(&mut *store, &instance)?;
+                .load(&mut *store, instance)?;
             match guest.call_run(&mut *store, ctx).await? {
                 Ok(None) => Ok(HookOutcome::Continue),
                 Ok(Some(text)) => parse_result(&text).map(HookOutcome::Respond),
@@ -199,7 +251,7 @@ async fn run(
                 .handler
                 .as_ref()
                 .ok_or_else(missing)?
-                .load(&mut *store, &instance)?;
+                .load(&mut *store, instance)?;
             match guest.call_handle(&mut *store, ctx).await? {
                 Ok(text) => parse_result(&text).map(HookOutcome::Data),
                 Err(e) => Err(e),
@@ -210,7 +262,7 @@ async fn run(
                 .post_hook
                 .as_ref()
                 .ok_or_else(missing)?
-                .load(&mut *store, &instance)?;
+                .load(&mut *store, instance)?;
             guest
                 .call_run(&mut *store, ctx)
                 .await?

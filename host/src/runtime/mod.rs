@@ -10,14 +10,17 @@ mod inspect;
 mod invoke;
 mod output;
 mod registry;
+mod reuse;
 pub(crate) mod state;
 
 pub use engine::{
-    AllocationMode, HookRuntime, RuntimeLimits, RuntimeStats, engine_config, spawn_epoch_ticker,
+    AllocationMode, GuestClass, HookRuntime, LARGE_GUEST_INITIAL_MEMORY, RuntimeLimits,
+    RuntimeStats, engine_config, spawn_epoch_ticker,
 };
-pub use inspect::{PluginKind, UploadRejection, check_header};
+pub use inspect::{PluginKind, UploadRejection, check_header, initial_memory_bytes};
 pub use invoke::{HookCall, HookOutcome};
 pub use registry::{LoadedPlugin, PluginRegistry};
+pub use reuse::MAX_INSTANCE_REUSE;
 pub use state::{ContextHandle, HostState};
 
 /// wasmtime's error as an `anyhow` error, keeping the whole cause chain in the message.

@@ -38,20 +38,18 @@ impl CapturedOutput {
             .fetch_add(bytes.len() - kept, Ordering::Relaxed);
     }
 
-    /// Bytes written past the cap.
-    pub fn dropped_bytes(&self) -> usize {
-        self.dropped.load(Ordering::Relaxed)
-    }
-
-    /// The captured text, one entry per non-empty line.
-    pub fn lines(&self) -> Vec<String> {
-        let buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
-        String::from_utf8_lossy(&buffer)
+    /// Takes the captured text, one entry per non-empty line, and the count of bytes dropped
+    /// past the cap, leaving the sink empty for the next call.
+    pub fn take(&self) -> (Vec<String>, usize) {
+        let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
+        let lines = String::from_utf8_lossy(&buffer)
             .lines()
             .map(str::trim_end)
             .filter(|l| !l.is_empty())
             .map(str::to_owned)
-            .collect()
+            .collect();
+        buffer.clear();
+        (lines, self.dropped.swap(0, Ordering::Relaxed))
     }
 }
 

@@ -9,8 +9,11 @@ use arc_swap::ArcSwap;
 use wasmtime::component::{Component, InstancePre};
 
 use super::bindings::{handler, post_hook, pre_hook};
-use super::inspect::{PluginKind, UploadRejection, check_header, typecheck_export};
-use super::{HookRuntime, HostState};
+use super::inspect::{
+    PluginKind, UploadRejection, check_header, initial_memory_bytes, typecheck_export,
+};
+use super::reuse::KeptInstances;
+use super::{GuestClass, HookRuntime, HostState};
 
 /// One plugin version, compiled and pre-linked.
 pub struct LoadedPlugin {
@@ -18,6 +21,11 @@ pub struct LoadedPlugin {
     pub version: i32,
     pub sha256: String,
     pub kinds: Vec<PluginKind>,
+    /// The engine it runs on.
+    pub class: GuestClass,
+    /// Requests one instance may serve (reuse mode); 0 or 1: a fresh instance per call.
+    pub reuse: u32,
+    pub(crate) kept: KeptInstances,
     pub(crate) instance_pre: InstancePre<HostState>,
     pub(crate) pre_hook: Option<pre_hook::GuestIndices>,
     pub(crate) handler: Option<handler::GuestIndices>,
@@ -30,6 +38,8 @@ impl std::fmt::Debug for LoadedPlugin {
             .field("name", &self.name)
             .field("version", &self.version)
             .field("kinds", &self.kinds)
+            .field("class", &self.class)
+            .field("reuse", &self.reuse)
             .finish()
     }
 }
@@ -50,10 +60,12 @@ impl HookRuntime {
         binary: &[u8],
     ) -> Result<LoadedPlugin, UploadRejection> {
         check_header(binary)?;
+        let memory = initial_memory_bytes(binary).map_err(UploadRejection::Invalid)?;
+        let class = GuestClass::of_initial_memory(memory);
         let component = self
-            .load_component(sha256, binary)
+            .load_component(class, sha256, binary)
             .map_err(|e| UploadRejection::Invalid(format!("{e:#}")))?;
-        self.link(name, version, sha256, component)
+        self.link(name, version, sha256, class, component)
     }
 
     fn link(
@@ -61,9 +73,11 @@ impl HookRuntime {
         name: &str,
         version: i32,
         sha256: &str,
+        class: GuestClass,
         component: Component,
     ) -> Result<LoadedPlugin, UploadRejection> {
         let instance_pre = self
+            .class_engine(class)
             .linker
             .instantiate_pre(&component)
             .map_err(|e| UploadRejection::UnsatisfiedImports(format!("{e:#}")))?;
@@ -98,6 +112,9 @@ impl HookRuntime {
             version,
             sha256: sha256.to_owned(),
             kinds,
+            class,
+            reuse: 0,
+            kept: KeptInstances::new(self.kept_limits.clone()),
             instance_pre,
             pre_hook,
             handler,

@@ -90,6 +90,28 @@ impl HostState {
         }
     }
 
+    /// Readies a kept instance's state for its next call: the new request and setup in, the
+    /// output sinks empty (they were emptied when the last call finished). WASI and the
+    /// resource table stay: the guest may hold handles to its own streams.
+    pub(crate) fn rearm(&mut self, request: RequestContext, setup: CallSetup) {
+        self.request = request;
+        self.phase = setup.phase;
+        self.config = setup.config;
+        self.plugin = setup.plugin;
+        self.tables = setup.tables;
+        self.deadline = setup.deadline;
+    }
+
+    /// Takes back what a finished call leaves: the request (a vacant one stays behind) and the
+    /// guest's output lines with the bytes dropped past the cap.
+    pub(crate) fn finish(&mut self) -> (RequestContext, Vec<String>, usize) {
+        let request = std::mem::replace(&mut self.request, RequestContext::vacant());
+        let (mut lines, out_dropped) = self.stdout.take();
+        let (err_lines, err_dropped) = self.stderr.take();
+        lines.extend(err_lines);
+        (request, lines, out_dropped + err_dropped)
+    }
+
     pub(crate) fn table(&mut self) -> &mut ResourceTable {
         &mut self.table
     }

@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     pub active_version: i32,
+    /// Requests one instance may serve; 0: a fresh instance per call.
+    pub instance_reuse: i32,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -8,6 +8,7 @@ mod m0004_route_tables;
 mod m0005_table_access;
 mod m0006_session_lifetime;
 mod m0007_definitions_version;
+mod m0008_instance_reuse;
 
 use sea_orm_migration::prelude::*;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_table_access::AddTableAccess),
             Box::new(m0006_session_lifetime::AddSessionLifetime),
             Box::new(m0007_definitions_version::AddDefinitionsVersion),
+            Box::new(m0008_instance_reuse::AddInstanceReuse),
         ]
     }
 }
