@@ -1,8 +1,10 @@
 //! Whole-route load benchmark. In one run it starts a plain axum handler and a Hookline server
-//! whose route `GET /hello/:name` runs a preHook, the handler and a postHook, then drives each
-//! with the same closed-loop generator (keep-alive connections, each sending its next request
-//! when the previous answer arrived). It prints requests/s, latency percentiles, server CPU per
-//! request and the ratio hookline/axum; the target is a ratio of at least 0.20.
+//! with one route per shape (the Rust handler alone; with a preHook; with a preHook and a
+//! postHook; the JavaScript and the Python handler), then drives each in turn with the same
+//! closed-loop generator (keep-alive connections, each sending its next request when the
+//! previous answer arrived). It prints requests/s, latency percentiles, server CPU per request,
+//! the process's resident memory, and each target's ratio to axum; the target for the
+//! three-hook route is a ratio of at least 0.25.
 //!
 //! Run: `cargo bench -p hookline --bench load`. Settings (environment):
 //! - `HOOKLINE_LOAD_SECS` measured seconds per target (default 8), after
@@ -13,8 +15,10 @@
 //! - `HOOKLINE_LOAD_CLIENT_BATCH=1` runs the generator's threads under `SCHED_BATCH` (through
 //!   `chrt`), so that a generator thread woken by an answer does not preempt a server thread —
 //!   closer to a generator on another machine. Off by default, like a load tool on the host;
-//! - `HOOKLINE_LOAD_HOOKS` the hooks around the handler: `pre,post` (default, the target's
-//!   route), `pre` or `none`, to see what each hook adds.
+//! - `HOOKLINE_LOAD_TARGETS` which targets to drive, a comma list of `axum`, `handler`, `pre`,
+//!   `hooks`, `js`, `py`, `js-reuse`, `py-reuse` (default all; the JavaScript and Python ones
+//!   are skipped when `plugins/build-all` has not built `plugins/dist/hello-js.wasm` and
+//!   `hello-py.wasm`; the `-reuse` ones run them with `instanceReuse` 1000).
 //!
 //! Besides requests/s it prints the CPU time the server threads used per answered request,
 //! which does not depend on how the generator's scheduling shaped the throughput.
@@ -42,11 +46,9 @@ use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 
 /// The issue's target: the three-hook route at no less than this share of plain axum's req/s.
-const TARGET_RATIO: f64 = 0.20;
+const TARGET_RATIO: f64 = 0.25;
 const ADMIN_EMAIL: &str = "bench@example.com";
 const ADMIN_PASSWORD: &str = "bench-password-1";
-/// The request both targets answer: `{"message": "hello, ada"}` (plus Hookline's trace/logs).
-const PATH: &str = "/hello/ada";
 /// The name of the servers' runtime threads, whose CPU time is measured.
 const SERVER_THREADS: &str = "server";
 /// Pause after a failed connection before dialling again, so a dead server is not spun on.
@@ -110,51 +112,130 @@ where
     }
 }
 
-/// Which hooks the Hookline route runs around its handler. The target is set for `PreAndPost`;
-/// the others show what each hook adds (`HOOKLINE_LOAD_HOOKS=pre,post|pre|none`).
+/// One thing the run drives: the plain axum handler, or one Hookline route. Chosen with
+/// `HOOKLINE_LOAD_TARGETS` (a comma list of the keys below; default all of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Hooks {
-    PreAndPost,
+enum Target {
+    /// The baseline: plain axum answering the same JSON.
+    Axum,
+    /// The Rust `hello` handler alone.
+    Handler,
+    /// `tag` preHook + `hello`.
     Pre,
-    None,
+    /// `tag` preHook + `hello` + `tag` postHook: the route the axum ratio is for.
+    Hooks,
+    /// The JavaScript `hello-js` handler, a fresh instance per request.
+    Js,
+    /// The Python `hello-py` handler, a fresh instance per request.
+    Py,
+    /// `hello-js` in reuse mode (`instanceReuse` [`REUSE`]).
+    JsReuse,
+    /// `hello-py` in reuse mode.
+    PyReuse,
 }
 
-impl Hooks {
-    fn from_env() -> anyhow::Result<Self> {
-        match std::env::var("HOOKLINE_LOAD_HOOKS")
-            .as_deref()
-            .map(str::trim)
-        {
-            Err(_) | Ok("pre,post") => Ok(Self::PreAndPost),
-            Ok("pre") => Ok(Self::Pre),
-            Ok("none") => Ok(Self::None),
-            Ok(other) => bail!("HOOKLINE_LOAD_HOOKS={other:?}: expected pre,post, pre or none"),
+/// A route path, its handler plugin, and (phase, tag) of each `tag` hook.
+type RouteShape = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Requests one instance serves in the reuse targets.
+const REUSE: u32 = 1000;
+
+impl Target {
+    const ALL: [Target; 8] = [
+        Target::Axum,
+        Target::Handler,
+        Target::Pre,
+        Target::Hooks,
+        Target::Js,
+        Target::Py,
+        Target::JsReuse,
+        Target::PyReuse,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Axum => "axum",
+            Self::Handler => "handler",
+            Self::Pre => "pre",
+            Self::Hooks => "hooks",
+            Self::Js => "js",
+            Self::Py => "py",
+            Self::JsReuse => "js-reuse",
+            Self::PyReuse => "py-reuse",
         }
     }
 
-    /// (phase, tag) of each `tag` hook to attach.
-    fn attached(self) -> &'static [(&'static str, &'static str)] {
+    fn name(self) -> &'static str {
         match self {
-            Self::PreAndPost => &[("pre", "a"), ("post", "b")],
-            Self::Pre => &[("pre", "a")],
-            Self::None => &[],
+            Self::Axum => "axum hello (plain)",
+            Self::Handler => "hookline handler (Rust)",
+            Self::Pre => "hookline pre+handler",
+            Self::Hooks => "hookline pre+handler+post",
+            Self::Js => "hookline handler (JS)",
+            Self::Py => "hookline handler (Python)",
+            Self::JsReuse => "hookline JS, reuse",
+            Self::PyReuse => "hookline Python, reuse",
+        }
+    }
+
+    /// The request the load sends; every target answers `{"message": "hello, ada"}`.
+    fn path(self) -> &'static str {
+        match self {
+            Self::Axum | Self::Hooks => "/hello/ada",
+            Self::Handler => "/handler/ada",
+            Self::Pre => "/pre/ada",
+            Self::Js => "/js/ada",
+            Self::Py => "/py/ada",
+            Self::JsReuse => "/js-reuse/ada",
+            Self::PyReuse => "/py-reuse/ada",
+        }
+    }
+
+    /// The Hookline route: its path, handler plugin and (phase, tag) of each `tag` hook.
+    fn route(self) -> Option<RouteShape> {
+        match self {
+            Self::Axum => None,
+            Self::Handler => Some(("/handler/:name", "hello", &[])),
+            Self::Pre => Some(("/pre/:name", "hello", &[("pre", "a")])),
+            Self::Hooks => Some(("/hello/:name", "hello", &[("pre", "a"), ("post", "b")])),
+            Self::Js => Some(("/js/:name", "hello-js", &[])),
+            Self::Py => Some(("/py/:name", "hello-py", &[])),
+            Self::JsReuse => Some(("/js-reuse/:name", "hello-js-reuse", &[])),
+            Self::PyReuse => Some(("/py-reuse/:name", "hello-py-reuse", &[])),
         }
     }
 
     /// The `trace` the answer carries: only a postHook writes it into the response.
     fn trace(self) -> Value {
         match self {
-            Self::PreAndPost => json!(["a", "b"]),
-            Self::Pre | Self::None => Value::Null,
+            Self::Hooks => json!(["a", "b"]),
+            _ => Value::Null,
         }
     }
 
-    fn name(self) -> &'static str {
-        match self {
-            Self::PreAndPost => "hookline pre+handler+post",
-            Self::Pre => "hookline pre+handler",
-            Self::None => "hookline handler",
+    fn from_env() -> anyhow::Result<Vec<Self>> {
+        let Ok(list) = std::env::var("HOOKLINE_LOAD_TARGETS") else {
+            return Ok(Self::ALL.to_vec());
+        };
+        let mut targets = Vec::new();
+        for key in list.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            let target = Self::ALL
+                .into_iter()
+                .find(|t| t.key() == key)
+                .with_context(|| {
+                    let keys: Vec<_> = Self::ALL.iter().map(|t| t.key()).collect();
+                    format!("HOOKLINE_LOAD_TARGETS: unknown target {key:?} (one of {keys:?})")
+                })?;
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
         }
+        ensure!(!targets.is_empty(), "HOOKLINE_LOAD_TARGETS names no target");
+        Ok(targets)
     }
 }
 
@@ -246,7 +327,11 @@ fn fail(report: &mut ConnectionReport, measured: bool, what: String) {
 }
 
 /// One keep-alive connection sending `GET path` in a loop until the window closes.
-async fn drive_connection(addr: SocketAddr, window: Arc<Window>) -> ConnectionReport {
+async fn drive_connection(
+    addr: SocketAddr,
+    path: &'static str,
+    window: Arc<Window>,
+) -> ConnectionReport {
     let mut report = ConnectionReport::default();
     'connect: while Instant::now() < window.until {
         let stream = match TcpStream::connect(addr).await {
@@ -277,7 +362,7 @@ async fn drive_connection(addr: SocketAddr, window: Arc<Window>) -> ConnectionRe
             };
         tokio::spawn(connection);
         while window.take() {
-            let request = Request::get(PATH)
+            let request = Request::get(path)
                 .header(HOST, addr.to_string())
                 .body(Empty::<Bytes>::new())
                 .expect("a valid request");
@@ -332,12 +417,7 @@ async fn drive_connection(addr: SocketAddr, window: Arc<Window>) -> ConnectionRe
 
 /// Drives `addr` with the plan's connections from a runtime of its own, so the generator and
 /// the servers are scheduled independently.
-fn run_load(
-    client: &Runtime,
-    name: &'static str,
-    addr: SocketAddr,
-    plan: LoadPlan,
-) -> TargetReport {
+fn run_load(client: &Runtime, target: Target, addr: SocketAddr, plan: LoadPlan) -> TargetReport {
     let start = Instant::now();
     let window = Arc::new(Window {
         measure_from: start + plan.warmup,
@@ -361,7 +441,7 @@ fn run_load(
     };
     let reports = client.block_on(async {
         let tasks: Vec<_> = (0..plan.connections)
-            .map(|_| tokio::spawn(drive_connection(addr, window.clone())))
+            .map(|_| tokio::spawn(drive_connection(addr, target.path(), window.clone())))
             .collect();
         let mut reports = Vec::with_capacity(tasks.len());
         for task in tasks {
@@ -373,7 +453,7 @@ fn run_load(
     let finished = Instant::now().min(window.until);
     let mut latencies: Vec<u32> = Vec::new();
     let mut report = TargetReport {
-        name,
+        name: target.name(),
         ok: 0,
         errors: 0,
         elapsed: finished.saturating_duration_since(window.measure_from),
@@ -435,9 +515,29 @@ fn plugin_dir() -> PathBuf {
     )
 }
 
-/// Uploads hello and tag and creates `GET /hello/:name` with tag as preHook (`a`) and
-/// postHook (`b`) as `hooks` asks, through the admin API like any client.
-async fn configure_hookline(base: &str, hooks: Hooks) -> anyhow::Result<()> {
+/// Where the JavaScript and Python examples are built (`plugins/build-all`).
+fn dist_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../plugins/dist")
+}
+
+/// The binary of a plugin the targets use, or None when it was not built. `NAME-reuse` is
+/// `NAME` uploaded again, to be put in reuse mode.
+fn plugin_binary(name: &str) -> Option<Vec<u8>> {
+    let file = name.strip_suffix("-reuse").unwrap_or(name);
+    let path = match file {
+        "hello" | "tag" => plugin_dir().join(format!("{file}.wasm")),
+        _ => dist_dir().join(format!("{file}.wasm")),
+    };
+    std::fs::read(path).ok()
+}
+
+/// Uploads the plugins the targets need and creates their routes through the admin API like
+/// any client. Returns the targets that could be set up: a JavaScript or Python target whose
+/// plugin was not built is left out (with a message), a missing Rust plugin is an error.
+async fn configure_hookline(
+    base: &str,
+    targets: &[Target],
+) -> anyhow::Result<(Vec<Target>, String)> {
     let http = reqwest::Client::new();
     let login: Value = http
         .post(format!("{base}/auth/login"))
@@ -451,28 +551,6 @@ async fn configure_hookline(base: &str, hooks: Hooks) -> anyhow::Result<()> {
         .as_str()
         .context("login answered no accessToken")?
         .to_owned();
-    for name in ["hello", "tag"] {
-        let path = plugin_dir().join(format!("{name}.wasm"));
-        let binary = std::fs::read(&path).with_context(|| {
-            format!(
-                "reading {} (build the plugins: cd plugins && cargo build --release)",
-                path.display()
-            )
-        })?;
-        let response = http
-            .post(format!("{base}/admin/plugins?name={name}"))
-            .bearer_auth(&token)
-            .header(reqwest::header::CONTENT_TYPE, "application/wasm")
-            .body(binary)
-            .send()
-            .await?;
-        let status = response.status();
-        ensure!(
-            status.is_success(),
-            "uploading {name}: {status} {}",
-            response.text().await?
-        );
-    }
     let admin_json = |path: &str, body: Value| {
         let request = http
             .post(format!("{base}{path}"))
@@ -486,37 +564,133 @@ async fn configure_hookline(base: &str, hooks: Hooks) -> anyhow::Result<()> {
             anyhow::Ok(body)
         }
     };
-    let route = admin_json(
-        "/admin/routes",
-        json!({
-            "path": "/hello/:name", "methods": ["GET"], "publishedMethods": ["GET"],
-            "handler": {"plugin": "hello"}
-        }),
-    )
-    .await
-    .context("creating the route")?;
-    let id = route["id"].clone();
-    for (phase, tag) in hooks.attached() {
-        admin_json(
-            "/admin/hooks",
-            json!({"phase": phase, "route": id, "plugin": "tag", "config": {"tag": tag}}),
+    let mut uploaded: Vec<&str> = Vec::new();
+    let mut ready = Vec::new();
+    for &target in targets {
+        let Some((path, handler, hooks)) = target.route() else {
+            ready.push(target);
+            continue;
+        };
+        let needed = std::iter::once(handler).chain((!hooks.is_empty()).then_some("tag"));
+        let mut missing = None;
+        for name in needed {
+            if uploaded.contains(&name) {
+                continue;
+            }
+            let Some(binary) = plugin_binary(name) else {
+                missing = Some(name);
+                break;
+            };
+            let response = http
+                .post(format!("{base}/admin/plugins?name={name}"))
+                .bearer_auth(&token)
+                .header(reqwest::header::CONTENT_TYPE, "application/wasm")
+                .body(binary)
+                .send()
+                .await?;
+            let status = response.status();
+            ensure!(
+                status.is_success(),
+                "uploading {name}: {status} {}",
+                response.text().await?
+            );
+            if name.ends_with("-reuse") {
+                let response = http
+                    .patch(format!("{base}/admin/plugins/{name}"))
+                    .bearer_auth(&token)
+                    .json(&json!({"instanceReuse": REUSE}))
+                    .send()
+                    .await?;
+                let status = response.status();
+                ensure!(
+                    status.is_success(),
+                    "putting {name} in reuse mode: {status} {}",
+                    response.text().await?
+                );
+            }
+            uploaded.push(name);
+        }
+        match missing {
+            Some(name @ ("hello" | "tag")) => bail!(
+                "{name}.wasm is not in {} (build the plugins: cd plugins && cargo build --release)",
+                plugin_dir().display()
+            ),
+            Some(name) => {
+                println!(
+                    "skipping {}: {name}.wasm is not in {} (build it with plugins/build-all)",
+                    target.key(),
+                    dist_dir().display()
+                );
+                continue;
+            }
+            None => {}
+        }
+        let route = admin_json(
+            "/admin/routes",
+            json!({
+                "path": path, "methods": ["GET"], "publishedMethods": ["GET"],
+                "handler": {"plugin": handler}
+            }),
         )
         .await
-        .with_context(|| format!("creating the {phase}Hook"))?;
+        .with_context(|| format!("creating the route {path}"))?;
+        let id = route["id"].clone();
+        for (phase, tag) in hooks {
+            admin_json(
+                "/admin/hooks",
+                json!({"phase": phase, "route": id, "plugin": "tag", "config": {"tag": tag}}),
+            )
+            .await
+            .with_context(|| format!("creating the {phase}Hook of {path}"))?;
+        }
+        ready.push(target);
     }
-    Ok(())
+    Ok((ready, token))
+}
+
+/// The runtime's counters (`GET /admin/runtime`): calls, and calls served by a kept instance.
+async fn runtime_counts(base: &str, token: &str) -> anyhow::Result<(u64, u64)> {
+    let body: Value = reqwest::Client::new()
+        .get(format!("{base}/admin/runtime"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let count = |name: &str| body["stats"][name].as_u64().unwrap_or(0);
+    Ok((count("invocations"), count("reused")))
 }
 
 /// One request, to check a target answers what the load will ask for.
-async fn probe(addr: SocketAddr) -> anyhow::Result<Value> {
-    let response = reqwest::get(format!("http://{addr}{PATH}")).await?;
+async fn probe(addr: SocketAddr, target: Target) -> anyhow::Result<()> {
+    let path = target.path();
+    let response = reqwest::get(format!("http://{addr}{path}")).await?;
     let status = response.status();
     let body: Value = response.json().await?;
     ensure!(
         status == reqwest::StatusCode::OK,
-        "GET {PATH} answered {status}: {body}"
+        "GET {path} answered {status}: {body}"
     );
-    Ok(body)
+    ensure!(
+        body["message"] == "hello, ada"
+            && (target == Target::Axum || body["trace"] == target.trace()),
+        "{} answered {body}",
+        target.name()
+    );
+    Ok(())
+}
+
+/// This process's resident memory now and at its peak, in MiB (Linux only): the server and
+/// the generator together, the generator's share being its connections' buffers.
+fn resident_mib() -> Option<(f64, f64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024.0)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 fn print_report(report: &TargetReport) {
@@ -568,7 +742,7 @@ fn batch_if_asked() {
 fn main() -> anyhow::Result<()> {
     let bench_mode = std::env::args().any(|arg| arg == "--bench");
     let plan = LoadPlan::from_env(bench_mode)?;
-    let hooks = Hooks::from_env()?;
+    let targets = Target::from_env()?;
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(cores)
@@ -596,24 +770,18 @@ fn main() -> anyhow::Result<()> {
     // `spawn` starts its accept loop with `tokio::spawn`, so it runs on the server workers.
     let hookline = server.block_on(hookline::spawn(settings))?;
     let hookline_addr = hookline.addr;
-    client.block_on(configure_hookline(
-        &format!("http://{hookline_addr}"),
-        hooks,
-    ))?;
-
-    let axum_body = client.block_on(probe(axum_addr))?;
-    let hookline_body = client.block_on(probe(hookline_addr))?;
-    ensure!(
-        axum_body["message"] == "hello, ada",
-        "axum answered {axum_body}"
-    );
-    ensure!(
-        hookline_body["message"] == "hello, ada" && hookline_body["trace"] == hooks.trace(),
-        "hookline did not run the hooks it was given ({}): {hookline_body}",
-        hooks.name()
-    );
-    println!("axum answers     {axum_body}");
-    println!("hookline answers {hookline_body}");
+    let base = format!("http://{hookline_addr}");
+    let (targets, token) = client.block_on(configure_hookline(&base, &targets))?;
+    let addr_of = |target: Target| match target {
+        Target::Axum => axum_addr,
+        _ => hookline_addr,
+    };
+    for &target in &targets {
+        client.block_on(probe(addr_of(target), target))?;
+    }
+    if let Some((rss, _)) = resident_mib() {
+        println!("process RSS before the load: {rss:.0} MiB");
+    }
     println!(
         "load: {} connections, {:.1} s warm-up + {:.1} s measured per target, cap {} requests, \
          {cores} server and {cores} client worker threads{}",
@@ -628,10 +796,25 @@ fn main() -> anyhow::Result<()> {
         },
     );
 
-    let axum = run_load(&client, "axum hello (plain)", axum_addr, plan);
-    print_report(&axum);
-    let hookline_report = run_load(&client, hooks.name(), hookline_addr, plan);
-    print_report(&hookline_report);
+    let mut reports = Vec::new();
+    for &target in &targets {
+        let before = client.block_on(runtime_counts(&base, &token))?;
+        let report = run_load(&client, target, addr_of(target), plan);
+        print_report(&report);
+        let after = client.block_on(runtime_counts(&base, &token))?;
+        if target != Target::Axum {
+            println!(
+                "{:<24} hook calls {}, of which by a kept instance {}",
+                "",
+                after.0 - before.0,
+                after.1 - before.1
+            );
+        }
+        if let Some((rss, peak)) = resident_mib() {
+            println!("{:<24} process RSS {rss:.0} MiB (peak {peak:.0} MiB)", "");
+        }
+        reports.push((target, report));
+    }
 
     let _ = stop_axum.send(());
     // Bounded: a connection left open must not keep the benchmark from ending.
@@ -641,33 +824,52 @@ fn main() -> anyhow::Result<()> {
         eprintln!("hookline did not stop within 10 s; exiting anyway");
     }
 
-    if axum.ok == 0 || hookline_report.ok == 0 {
+    let find = |wanted: Target| reports.iter().find(|(t, _)| *t == wanted).map(|(_, r)| r);
+    if let Some(axum) = find(Target::Axum) {
+        println!();
+        println!(
+            "{:<28} {:>10} {:>12} {:>14}",
+            "target", "req/s", "/ axum", "CPU / axum"
+        );
+        for (target, report) in &reports {
+            let cpu_ratio = match (
+                report.server_cpu_per_request(),
+                axum.server_cpu_per_request(),
+            ) {
+                (Some(own), Some(base)) => {
+                    format!("{:.2}x", own.as_secs_f64() / base.as_secs_f64())
+                }
+                _ => "-".into(),
+            };
+            println!(
+                "{:<28} {:>10.0} {:>12.3} {:>14}",
+                target.name(),
+                report.requests_per_sec(),
+                report.requests_per_sec() / axum.requests_per_sec(),
+                cpu_ratio
+            );
+        }
+        if let Some(hooks) = find(Target::Hooks) {
+            let ratio = hooks.requests_per_sec() / axum.requests_per_sec();
+            println!(
+                "ratio pre+handler+post / axum: {ratio:.3}  (target >= {TARGET_RATIO}: {})",
+                if ratio >= TARGET_RATIO {
+                    "met"
+                } else {
+                    "NOT met"
+                }
+            );
+        }
+    }
+    if let Some((rss, peak)) = resident_mib() {
+        println!("process RSS after the run: {rss:.0} MiB (peak {peak:.0} MiB)");
+    }
+    let failed: u64 = reports.iter().map(|(_, r)| r.errors).sum();
+    if reports.iter().any(|(_, r)| r.ok == 0) {
         bail!("a target answered no request successfully");
     }
-    let ratio = hookline_report.requests_per_sec() / axum.requests_per_sec();
-    if hooks == Hooks::PreAndPost {
-        println!(
-            "ratio hookline/axum: {ratio:.3}  (target >= {TARGET_RATIO}: {})",
-            if ratio >= TARGET_RATIO {
-                "met"
-            } else {
-                "NOT met"
-            }
-        );
-    } else {
-        println!("ratio hookline/axum: {ratio:.3}  (the target is for pre,post)");
-    }
-    if let (Some(axum_cpu), Some(hookline_cpu)) = (
-        axum.server_cpu_per_request(),
-        hookline_report.server_cpu_per_request(),
-    ) {
-        println!(
-            "server CPU per request hookline/axum: {:.2}x",
-            hookline_cpu.as_secs_f64() / axum_cpu.as_secs_f64()
-        );
-    }
-    if axum.errors + hookline_report.errors > 0 {
-        bail!("{} requests failed", axum.errors + hookline_report.errors);
+    if failed > 0 {
+        bail!("{failed} requests failed");
     }
     Ok(())
 }
