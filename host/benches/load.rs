@@ -16,9 +16,12 @@
 //!   `chrt`), so that a generator thread woken by an answer does not preempt a server thread —
 //!   closer to a generator on another machine. Off by default, like a load tool on the host;
 //! - `HOOKLINE_LOAD_TARGETS` which targets to drive, a comma list of `axum`, `handler`, `pre`,
-//!   `hooks`, `js`, `py`, `js-reuse`, `py-reuse` (default all; the JavaScript and Python ones
-//!   are skipped when `plugins/build-all` has not built `plugins/dist/hello-js.wasm` and
-//!   `hello-py.wasm`; the `-reuse` ones run them with `instanceReuse` 1000).
+//!   `hooks`, `js`, `py`, `js-reuse`, `py-reuse`, `crud`, `pb-handler`, `pb-hooks`, `pb-crud`
+//!   (default all; the JavaScript and Python ones are skipped when `plugins/build-all` has not
+//!   built `plugins/dist/hello-js.wasm` and `hello-py.wasm`; the `-reuse` ones run them with
+//!   `instanceReuse` 1000; the `pb-` ones run PocketBase, see `load/pocketbase.rs`, and are
+//!   skipped when it cannot be installed or in the smoke pass);
+//! - `HOOKLINE_LOAD_SMAPS=1` prints where the resident memory is (by mapping) before and after.
 //!
 //! Besides requests/s it prints the CPU time the server threads used per answered request,
 //! which does not depend on how the generator's scheduling shaped the throughput.
@@ -44,6 +47,13 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
+
+#[path = "load/memory.rs"]
+mod memory;
+#[path = "load/pocketbase.rs"]
+mod pocketbase;
+
+use memory::{print_resident_breakdown, resident_mib};
 
 /// The issue's target: the three-hook route at no less than this share of plain axum's req/s.
 const TARGET_RATIO: f64 = 0.25;
@@ -132,6 +142,15 @@ enum Target {
     JsReuse,
     /// `hello-py` in reuse mode.
     PyReuse,
+    /// The default CRUD list of a ten-row table (`GET /items`, published).
+    Crud,
+    /// PocketBase: a JS route answering the same JSON.
+    PbHandler,
+    /// PocketBase: the same route behind a middleware before and one after the handler.
+    PbHooks,
+    /// PocketBase: the list of a ten-row collection (`skipTotal`, so no count query, as
+    /// Hookline's list without `meta`).
+    PbCrud,
 }
 
 /// A route path, its handler plugin, and (phase, tag) of each `tag` hook.
@@ -145,7 +164,7 @@ type RouteShape = (
 const REUSE: u32 = 1000;
 
 impl Target {
-    const ALL: [Target; 8] = [
+    const ALL: [Target; 12] = [
         Target::Axum,
         Target::Handler,
         Target::Pre,
@@ -154,6 +173,10 @@ impl Target {
         Target::Py,
         Target::JsReuse,
         Target::PyReuse,
+        Target::Crud,
+        Target::PbHandler,
+        Target::PbHooks,
+        Target::PbCrud,
     ];
 
     fn key(self) -> &'static str {
@@ -166,6 +189,10 @@ impl Target {
             Self::Py => "py",
             Self::JsReuse => "js-reuse",
             Self::PyReuse => "py-reuse",
+            Self::Crud => "crud",
+            Self::PbHandler => "pb-handler",
+            Self::PbHooks => "pb-hooks",
+            Self::PbCrud => "pb-crud",
         }
     }
 
@@ -179,14 +206,22 @@ impl Target {
             Self::Py => "hookline handler (Python)",
             Self::JsReuse => "hookline JS, reuse",
             Self::PyReuse => "hookline Python, reuse",
+            Self::Crud => "hookline CRUD list of 10",
+            Self::PbHandler => "pocketbase handler (JS)",
+            Self::PbHooks => "pocketbase pre+handler+post",
+            Self::PbCrud => "pocketbase list of 10",
         }
     }
 
-    /// The request the load sends; every target answers `{"message": "hello, ada"}`.
+    /// The request the load sends; every target but the lists answers
+    /// `{"message": "hello, ada"}`.
     fn path(self) -> &'static str {
         match self {
             Self::Axum | Self::Hooks => "/hello/ada",
-            Self::Handler => "/handler/ada",
+            Self::Handler | Self::PbHandler => "/handler/ada",
+            Self::PbHooks => "/hooks/ada",
+            Self::Crud => "/items",
+            Self::PbCrud => "/api/collections/items/records?perPage=10&skipTotal=1",
             Self::Pre => "/pre/ada",
             Self::Js => "/js/ada",
             Self::Py => "/py/ada",
@@ -198,7 +233,7 @@ impl Target {
     /// The Hookline route: its path, handler plugin and (phase, tag) of each `tag` hook.
     fn route(self) -> Option<RouteShape> {
         match self {
-            Self::Axum => None,
+            Self::Axum | Self::Crud | Self::PbHandler | Self::PbHooks | Self::PbCrud => None,
             Self::Handler => Some(("/handler/:name", "hello", &[])),
             Self::Pre => Some(("/pre/:name", "hello", &[("pre", "a")])),
             Self::Hooks => Some(("/hello/:name", "hello", &[("pre", "a"), ("post", "b")])),
@@ -209,11 +244,22 @@ impl Target {
         }
     }
 
-    /// The `trace` the answer carries: only a postHook writes it into the response.
-    fn trace(self) -> Value {
+    /// Whether PocketBase serves it.
+    fn on_pocketbase(self) -> bool {
+        matches!(self, Self::PbHandler | Self::PbHooks | Self::PbCrud)
+    }
+
+    /// Whether the answer is what the load expects: the greeting (with the `trace` a postHook
+    /// writes, or PocketBase's middleware before the handler), or a list of ten rows.
+    fn answered(self, body: &Value) -> bool {
+        let rows = |list: &Value| list.as_array().is_some_and(|rows| rows.len() == 10);
         match self {
-            Self::Hooks => json!(["a", "b"]),
-            _ => Value::Null,
+            Self::Crud => rows(&body["data"]),
+            Self::PbCrud => rows(&body["items"]),
+            Self::Axum => body["message"] == "hello, ada",
+            Self::Hooks => body["message"] == "hello, ada" && body["trace"] == json!(["a", "b"]),
+            Self::PbHooks => body["message"] == "hello, ada" && body["trace"] == json!(["a"]),
+            _ => body["message"] == "hello, ada" && body["trace"].is_null(),
         }
     }
 
@@ -416,8 +462,15 @@ async fn drive_connection(
 }
 
 /// Drives `addr` with the plan's connections from a runtime of its own, so the generator and
-/// the servers are scheduled independently.
-fn run_load(client: &Runtime, target: Target, addr: SocketAddr, plan: LoadPlan) -> TargetReport {
+/// the servers are scheduled independently. The server CPU is that of this process's server
+/// threads, or of the process `pid` when the target is served by another one.
+fn run_load(
+    client: &Runtime,
+    target: Target,
+    addr: SocketAddr,
+    plan: LoadPlan,
+    pid: Option<u32>,
+) -> TargetReport {
     let start = Instant::now();
     let window = Arc::new(Window {
         measure_from: start + plan.warmup,
@@ -426,6 +479,10 @@ fn run_load(client: &Runtime, target: Target, addr: SocketAddr, plan: LoadPlan) 
         max_requests: plan.max_requests,
     });
     // Samples the server threads' CPU time at the edges of the measured window.
+    let server_cpu = move || match pid {
+        Some(pid) => pocketbase::process_cpu(pid),
+        None => threads_cpu(SERVER_THREADS),
+    };
     let sampler = {
         let window = window.clone();
         std::thread::spawn(move || {
@@ -434,9 +491,9 @@ fn run_load(client: &Runtime, target: Target, addr: SocketAddr, plan: LoadPlan) 
                     .measure_from
                     .saturating_duration_since(Instant::now()),
             );
-            let before = threads_cpu(SERVER_THREADS);
+            let before = server_cpu();
             std::thread::sleep(window.until.saturating_duration_since(Instant::now()));
-            Some(threads_cpu(SERVER_THREADS)?.saturating_sub(before?))
+            Some(server_cpu()?.saturating_sub(before?))
         })
     };
     let reports = client.block_on(async {
@@ -567,6 +624,9 @@ async fn configure_hookline(
     let mut uploaded: Vec<&str> = Vec::new();
     let mut ready = Vec::new();
     for &target in targets {
+        if target == Target::Crud {
+            configure_crud(&http, base, &token).await?;
+        }
         let Some((path, handler, hooks)) = target.route() else {
             ready.push(target);
             continue;
@@ -648,6 +708,49 @@ async fn configure_hookline(
     Ok((ready, token))
 }
 
+/// The CRUD target's table: two columns, ten rows, its default list route published.
+async fn configure_crud(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<()> {
+    let send = |request: reqwest::RequestBuilder, what: &'static str| async move {
+        let response = request.bearer_auth(token).send().await?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        ensure!(status.is_success(), "{what}: {status}: {body}");
+        anyhow::Ok(body)
+    };
+    let columns = json!([{"name": "title", "type": "varchar"}, {"name": "n", "type": "int"}]);
+    send(
+        http.post(format!("{base}/admin/tables"))
+            .json(&json!({"name": "items", "columns": columns})),
+        "creating the table items",
+    )
+    .await?;
+    for n in 1..=10 {
+        send(
+            http.post(format!("{base}/items"))
+                .json(&json!({"title": format!("item {n}"), "n": n})),
+            "inserting a row into items",
+        )
+        .await?;
+    }
+    let routes = send(http.get(format!("{base}/admin/routes")), "listing routes").await?;
+    let id = routes
+        .as_array()
+        .and_then(|routes| routes.iter().find(|r| r["path"] == "/items"))
+        .map(|route| route["id"].clone())
+        .context("the table's list route /items is missing")?;
+    let id = match id {
+        Value::String(id) => id,
+        other => other.to_string(),
+    };
+    send(
+        http.patch(format!("{base}/admin/routes/{id}"))
+            .json(&json!({"publishedMethods": ["GET"]})),
+        "publishing GET /items",
+    )
+    .await?;
+    Ok(())
+}
+
 /// The runtime's counters (`GET /admin/runtime`): calls, and calls served by a kept instance.
 async fn runtime_counts(base: &str, token: &str) -> anyhow::Result<(u64, u64)> {
     let body: Value = reqwest::Client::new()
@@ -672,25 +775,8 @@ async fn probe(addr: SocketAddr, target: Target) -> anyhow::Result<()> {
         status == reqwest::StatusCode::OK,
         "GET {path} answered {status}: {body}"
     );
-    ensure!(
-        body["message"] == "hello, ada"
-            && (target == Target::Axum || body["trace"] == target.trace()),
-        "{} answered {body}",
-        target.name()
-    );
+    ensure!(target.answered(&body), "{} answered {body}", target.name());
     Ok(())
-}
-
-/// This process's resident memory now and at its peak, in MiB (Linux only): the server and
-/// the generator together, the generator's share being its connections' buffers.
-fn resident_mib() -> Option<(f64, f64)> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| -> Option<f64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib / 1024.0)
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 fn print_report(report: &TargetReport) {
@@ -739,6 +825,72 @@ fn batch_if_asked() {
     }
 }
 
+/// Starts PocketBase when a target needs it: in the benchmark proper, or in the smoke pass when
+/// `HOOKLINE_POCKETBASE` names a binary. Leaves its targets out (saying why) when it cannot.
+fn start_pocketbase(bench_mode: bool, targets: &mut Vec<Target>) -> Option<pocketbase::PocketBase> {
+    if !targets.iter().any(|t| t.on_pocketbase()) {
+        return None;
+    }
+    let started = if bench_mode || std::env::var_os("HOOKLINE_POCKETBASE").is_some() {
+        pocketbase::binary().and_then(|binary| pocketbase::PocketBase::start(&binary))
+    } else {
+        Err(anyhow::anyhow!(
+            "the smoke pass runs it only with HOOKLINE_POCKETBASE set"
+        ))
+    };
+    match started {
+        Ok(peer) => Some(peer),
+        Err(e) => {
+            println!("skipping the pocketbase targets: {e:#}");
+            targets.retain(|t| !t.on_pocketbase());
+            None
+        }
+    }
+}
+
+/// Each Hookline shape against PocketBase's same shape, with the issue's target for it.
+fn print_peer_ratios(reports: &[(Target, TargetReport)]) {
+    let find = |wanted: Target| reports.iter().find(|(t, _)| *t == wanted).map(|(_, r)| r);
+    let pairs = [
+        (Target::Handler, Target::PbHandler, Some(2.0)),
+        (Target::Js, Target::PbHandler, None),
+        (Target::Py, Target::PbHandler, None),
+        (Target::Hooks, Target::PbHooks, Some(1.5)),
+        (Target::Crud, Target::PbCrud, Some(2.0)),
+    ];
+    let mut header = false;
+    for (ours, theirs, goal) in pairs {
+        let (Some(own), Some(peer)) = (find(ours), find(theirs)) else {
+            continue;
+        };
+        if !std::mem::replace(&mut header, true) {
+            println!();
+            println!(
+                "{:<28} {:<28} {:>10} {:>14}",
+                "hookline", "pocketbase", "req/s", "CPU per req"
+            );
+        }
+        let cpu = match (own.server_cpu_per_request(), peer.server_cpu_per_request()) {
+            (Some(own), Some(peer)) => format!("{:.2}x", own.as_secs_f64() / peer.as_secs_f64()),
+            _ => "-".into(),
+        };
+        let ratio = own.requests_per_sec() / peer.requests_per_sec();
+        let verdict = goal.map_or(String::new(), |goal| {
+            format!(
+                "  (target >= {goal}: {})",
+                if ratio >= goal { "met" } else { "NOT met" }
+            )
+        });
+        println!(
+            "{:<28} {:<28} {:>9.2}x {:>14}{verdict}",
+            ours.name(),
+            theirs.name(),
+            ratio,
+            cpu
+        );
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let bench_mode = std::env::args().any(|arg| arg == "--bench");
     let plan = LoadPlan::from_env(bench_mode)?;
@@ -771,16 +923,26 @@ fn main() -> anyhow::Result<()> {
     let hookline = server.block_on(hookline::spawn(settings))?;
     let hookline_addr = hookline.addr;
     let base = format!("http://{hookline_addr}");
-    let (targets, token) = client.block_on(configure_hookline(&base, &targets))?;
-    let addr_of = |target: Target| match target {
-        Target::Axum => axum_addr,
+    let (mut targets, token) = client.block_on(configure_hookline(&base, &targets))?;
+    let peer = start_pocketbase(bench_mode, &mut targets);
+    let addr_of = |target: Target| match (target, &peer) {
+        (Target::Axum, _) => axum_addr,
+        (t, Some(peer)) if t.on_pocketbase() => peer.addr,
         _ => hookline_addr,
+    };
+    let peer_pid = |target: Target| match &peer {
+        Some(peer) if target.on_pocketbase() => Some(peer.pid()),
+        _ => None,
     };
     for &target in &targets {
         client.block_on(probe(addr_of(target), target))?;
     }
     if let Some((rss, _)) = resident_mib() {
         println!("process RSS before the load: {rss:.0} MiB");
+    }
+    let smaps = std::env::var("HOOKLINE_LOAD_SMAPS").as_deref() == Ok("1");
+    if smaps {
+        print_resident_breakdown();
     }
     println!(
         "load: {} connections, {:.1} s warm-up + {:.1} s measured per target, cap {} requests, \
@@ -799,9 +961,16 @@ fn main() -> anyhow::Result<()> {
     let mut reports = Vec::new();
     for &target in &targets {
         let before = client.block_on(runtime_counts(&base, &token))?;
-        let report = run_load(&client, target, addr_of(target), plan);
+        let report = run_load(&client, target, addr_of(target), plan, peer_pid(target));
         print_report(&report);
         let after = client.block_on(runtime_counts(&base, &token))?;
+        if let Some(pid) = peer_pid(target) {
+            if let Some(rss) = pocketbase::process_rss_mib(pid) {
+                println!("{:<24} pocketbase RSS {rss:.0} MiB", "");
+            }
+            reports.push((target, report));
+            continue;
+        }
         if target != Target::Axum {
             println!(
                 "{:<24} hook calls {}, of which by a kept instance {}",
@@ -816,6 +985,10 @@ fn main() -> anyhow::Result<()> {
         reports.push((target, report));
     }
 
+    if smaps {
+        println!("with the server still running:");
+        print_resident_breakdown();
+    }
     let _ = stop_axum.send(());
     // Bounded: a connection left open must not keep the benchmark from ending.
     let stopped = server
@@ -861,8 +1034,18 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
+    print_peer_ratios(&reports);
     if let Some((rss, peak)) = resident_mib() {
         println!("process RSS after the run: {rss:.0} MiB (peak {peak:.0} MiB)");
+    }
+    if let Some(rss) = peer
+        .as_ref()
+        .and_then(|p| pocketbase::process_rss_mib(p.pid()))
+    {
+        println!("pocketbase RSS after the run: {rss:.0} MiB");
+    }
+    if smaps {
+        print_resident_breakdown();
     }
     let failed: u64 = reports.iter().map(|(_, r)| r.errors).sum();
     if reports.iter().any(|(_, r)| r.ok == 0) {
