@@ -326,25 +326,32 @@ impl TargetReport {
 /// such file. Only live threads count: one that ends between two readings takes its time with
 /// it (the server's runtime workers live as long as the benchmark).
 fn threads_cpu(name: &str) -> Option<Duration> {
-    const TICKS_PER_SEC: u64 = 100;
     let mut ticks = 0u64;
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let Ok(stat) = std::fs::read_to_string(task.ok()?.path().join("stat")) else {
             continue; // the thread ended between the listing and the read
         };
-        // `tid (comm) state ...`: comm may hold spaces, so split after its closing parenthesis.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        if &stat[open + 1..close] != name {
-            continue;
+        match stat_cpu_ticks(&stat) {
+            Some((comm, used)) if comm == name => ticks += used,
+            _ => {}
         }
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the comm.
-        let used = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
-        ticks += used(11)? + used(12)?;
     }
-    Some(Duration::from_millis(ticks * 1000 / TICKS_PER_SEC))
+    Some(ticks_to_duration(ticks))
+}
+
+/// The command name and user plus system clock ticks of a `/proc/.../stat` line.
+fn stat_cpu_ticks(stat: &str) -> Option<(&str, u64)> {
+    // `pid (comm) state ...`: comm may hold spaces, so split after its closing parenthesis.
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    // Fields 14 and 15 of proc(5) (utime, stime) are the 12th and 13th after the comm.
+    let used = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    Some((&stat[open + 1..close], used(11)? + used(12)?))
+}
+
+fn ticks_to_duration(ticks: u64) -> Duration {
+    const TICKS_PER_SEC: u64 = 100;
+    Duration::from_millis(ticks * 1000 / TICKS_PER_SEC)
 }
 
 /// Shared by a target's connections: when the measured window starts and ends, and the
@@ -609,17 +616,7 @@ async fn configure_hookline(
         .context("login answered no accessToken")?
         .to_owned();
     let admin_json = |path: &str, body: Value| {
-        let request = http
-            .post(format!("{base}{path}"))
-            .bearer_auth(&token)
-            .json(&body);
-        async move {
-            let response = request.send().await?;
-            let status = response.status();
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            ensure!(status.is_success(), "{status}: {body}");
-            anyhow::Ok(body)
-        }
+        send_admin(http.post(format!("{base}{path}")).json(&body), &token)
     };
     let mut uploaded: Vec<&str> = Vec::new();
     let mut ready = Vec::new();
@@ -708,31 +705,34 @@ async fn configure_hookline(
     Ok((ready, token))
 }
 
+/// Sends an admin request with the token: its JSON answer, or an error with the status.
+async fn send_admin(request: reqwest::RequestBuilder, token: &str) -> anyhow::Result<Value> {
+    let response = request.bearer_auth(token).send().await?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    ensure!(status.is_success(), "{status}: {body}");
+    Ok(body)
+}
+
 /// The CRUD target's table: two columns, ten rows, its default list route published.
 async fn configure_crud(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<()> {
-    let send = |request: reqwest::RequestBuilder, what: &'static str| async move {
-        let response = request.bearer_auth(token).send().await?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        ensure!(status.is_success(), "{what}: {status}: {body}");
-        anyhow::Ok(body)
-    };
     let columns = json!([{"name": "title", "type": "varchar"}, {"name": "n", "type": "int"}]);
-    send(
-        http.post(format!("{base}/admin/tables"))
-            .json(&json!({"name": "items", "columns": columns})),
-        "creating the table items",
+    let table = json!({"name": "items", "columns": columns});
+    send_admin(
+        http.post(format!("{base}/admin/tables")).json(&table),
+        token,
     )
-    .await?;
+    .await
+    .context("creating the table items")?;
     for n in 1..=10 {
-        send(
-            http.post(format!("{base}/items"))
-                .json(&json!({"title": format!("item {n}"), "n": n})),
-            "inserting a row into items",
-        )
-        .await?;
+        let row = json!({"title": format!("item {n}"), "n": n});
+        send_admin(http.post(format!("{base}/items")).json(&row), token)
+            .await
+            .context("inserting a row into items")?;
     }
-    let routes = send(http.get(format!("{base}/admin/routes")), "listing routes").await?;
+    let routes = send_admin(http.get(format!("{base}/admin/routes")), token)
+        .await
+        .context("listing routes")?;
     let id = routes
         .as_array()
         .and_then(|routes| routes.iter().find(|r| r["path"] == "/items"))
@@ -742,12 +742,14 @@ async fn configure_crud(http: &reqwest::Client, base: &str, token: &str) -> anyh
         Value::String(id) => id,
         other => other.to_string(),
     };
-    send(
+    let published = json!({"publishedMethods": ["GET"]});
+    send_admin(
         http.patch(format!("{base}/admin/routes/{id}"))
-            .json(&json!({"publishedMethods": ["GET"]})),
-        "publishing GET /items",
+            .json(&published),
+        token,
     )
-    .await?;
+    .await
+    .context("publishing GET /items")?;
     Ok(())
 }
 
@@ -965,7 +967,7 @@ fn main() -> anyhow::Result<()> {
         print_report(&report);
         let after = client.block_on(runtime_counts(&base, &token))?;
         if let Some(pid) = peer_pid(target) {
-            if let Some(rss) = pocketbase::process_rss_mib(pid) {
+            if let Some(rss) = memory::process_resident_mib(pid) {
                 println!("{:<24} pocketbase RSS {rss:.0} MiB", "");
             }
             reports.push((target, report));
@@ -1040,7 +1042,7 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(rss) = peer
         .as_ref()
-        .and_then(|p| pocketbase::process_rss_mib(p.pid()))
+        .and_then(|p| memory::process_resident_mib(p.pid()))
     {
         println!("pocketbase RSS after the run: {rss:.0} MiB");
     }

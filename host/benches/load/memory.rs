@@ -4,12 +4,23 @@
 /// the generator together, the generator's share being its connections' buffers.
 pub fn resident_mib() -> Option<(f64, f64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| -> Option<f64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib / 1024.0)
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    Some((
+        status_mib(&status, "VmRSS:")?,
+        status_mib(&status, "VmHWM:")?,
+    ))
+}
+
+/// Resident memory of the process `pid` now, in MiB (Linux only).
+pub fn process_resident_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status_mib(&status, "VmRSS:")
+}
+
+/// A `/proc/PID/status` field given in kB (`VmRSS:   1234 kB`), in MiB.
+fn status_mib(status: &str, name: &str) -> Option<f64> {
+    let line = status.lines().find(|l| l.starts_with(name))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// One mapping of `/proc/self/smaps`: its address range, path (empty when anonymous), and

@@ -152,19 +152,7 @@ impl Drop for PocketBase {
 
 /// User plus system CPU time the process `pid` used so far (`/proc/PID/stat`, Linux only).
 pub fn process_cpu(pid: u32) -> Option<Duration> {
-    const TICKS_PER_SEC: u64 = 100;
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
-    let used = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
-    Some(Duration::from_millis(
-        (used(11)? + used(12)?) * 1000 / TICKS_PER_SEC,
-    ))
-}
-
-/// Resident memory of the process `pid` now, in MiB (Linux only).
-pub fn process_rss_mib(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
+    let (_, ticks) = super::stat_cpu_ticks(&stat)?;
+    Some(super::ticks_to_duration(ticks))
 }
