@@ -21,7 +21,10 @@
 //!   built `plugins/dist/hello-js.wasm` and `hello-py.wasm`; the `-reuse` ones run them with
 //!   `instanceReuse` 1000; the `pb-` ones run PocketBase, see `load/pocketbase.rs`, and are
 //!   skipped when it cannot be installed or in the smoke pass);
-//! - `HOOKLINE_LOAD_SMAPS=1` prints where the resident memory is (by mapping) before and after.
+//! - `HOOKLINE_LOAD_SMAPS=1` prints where the resident memory is (by mapping) before and after;
+//! - `HOOKLINE_LOAD_ARTIFACTS` a directory for the compiled plugins (default: the server's
+//!   temporary data directory). Pass the same one twice and the second run loads them as a
+//!   restarted server does, instead of compiling them at upload.
 //!
 //! Besides requests/s it prints the CPU time the server threads used per answered request,
 //! which does not depend on how the generator's scheduling shaped the throughput.
@@ -753,8 +756,9 @@ async fn configure_crud(http: &reqwest::Client, base: &str, token: &str) -> anyh
     Ok(())
 }
 
-/// The runtime's counters (`GET /admin/runtime`): calls, and calls served by a kept instance.
-async fn runtime_counts(base: &str, token: &str) -> anyhow::Result<(u64, u64)> {
+/// The runtime's counters (`GET /admin/runtime`): calls, calls served by a kept instance, and
+/// calls served by the instance of the same plugin's earlier call in the request.
+async fn runtime_counts(base: &str, token: &str) -> anyhow::Result<(u64, u64, u64)> {
     let body: Value = reqwest::Client::new()
         .get(format!("{base}/admin/runtime"))
         .bearer_auth(token)
@@ -764,7 +768,7 @@ async fn runtime_counts(base: &str, token: &str) -> anyhow::Result<(u64, u64)> {
         .json()
         .await?;
     let count = |name: &str| body["stats"][name].as_u64().unwrap_or(0);
-    Ok((count("invocations"), count("reused")))
+    Ok((count("invocations"), count("reused"), count("sameRequest")))
 }
 
 /// One request, to check a target answers what the load will ask for.
@@ -919,6 +923,7 @@ fn main() -> anyhow::Result<()> {
         admin_password: Some(ADMIN_PASSWORD.into()),
         bcrypt_cost: 4,
         secret_key: Some("load-benchmark-secret-key-of-at-least-32-chars".into()),
+        artifact_dir: std::env::var_os("HOOKLINE_LOAD_ARTIFACTS").map(Into::into),
         ..Default::default()
     };
     // `spawn` starts its accept loop with `tokio::spawn`, so it runs on the server workers.
@@ -975,10 +980,11 @@ fn main() -> anyhow::Result<()> {
         }
         if target != Target::Axum {
             println!(
-                "{:<24} hook calls {}, of which by a kept instance {}",
+                "{:<24} hook calls {}, of which by a kept instance {}, by the request's own {}",
                 "",
                 after.0 - before.0,
-                after.1 - before.1
+                after.1 - before.1,
+                after.2 - before.2
             );
         }
         if let Some((rss, peak)) = resident_mib() {

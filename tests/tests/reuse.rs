@@ -237,3 +237,118 @@ async fn a_rust_plugin_is_a_small_guest() {
     assert_eq!(list.body[0]["guestClass"], "small", "{:?}", list.body);
     server.stop().await;
 }
+
+/// A server with memo as the preHook, the handler and the postHook of `/memo-all/:name`.
+async fn memo_everywhere(max_instances: u32) -> TestServer {
+    let server = TestServer::start_with(|s| {
+        s.artifact_dir = Some(shared_artifact_dir());
+        s.max_instances = max_instances;
+    })
+    .await;
+    server.install("memo", "memo").await;
+    let id = server
+        .route(
+            json!({"path": "/memo-all/:name", "methods": ["GET"], "publishedMethods": ["GET"],
+                      "handler": {"plugin": "memo"}}),
+        )
+        .await;
+    for phase in ["pre", "post"] {
+        server
+            .hook(json!({"phase": phase, "route": id, "plugin": "memo"}))
+            .await;
+    }
+    server
+}
+
+async fn runtime_stat(server: &TestServer, name: &str) -> u64 {
+    let stats = server.admin("GET", "/admin/runtime", None).await.body;
+    stats["stats"][name].as_u64().expect(name)
+}
+
+fn everywhere(calls: u64, previous: Option<&str>, post_calls: u64) -> Value {
+    json!({"calls": calls, "previous": previous, "postCalls": post_calls})
+}
+
+#[tokio::test]
+async fn a_plugin_that_runs_more_than_once_in_a_request_runs_on_one_instance() {
+    let server = memo_everywhere(32).await;
+    // PreHook, handler and postHook share the request's instance, and the next request starts
+    // from nothing: the same answer every time.
+    for name in ["ada", "grace", "linus"] {
+        let reply = server.get(&format!("/memo-all/{name}")).await;
+        assert_eq!(
+            (reply.status, reply.body),
+            (200, everywhere(2, Some(name), 3)),
+            "{name}"
+        );
+    }
+    let paths: Vec<String> = (0..6).map(|i| format!("/memo-all/n{i}")).collect();
+    let answers = futures::future::join_all(paths.iter().map(|path| server.get(path))).await;
+    for (path, reply) in paths.iter().zip(answers) {
+        let name = path.trim_start_matches("/memo-all/");
+        assert_eq!(
+            (reply.status, reply.body),
+            (200, everywhere(2, Some(name), 3)),
+            "{path}"
+        );
+    }
+    assert_eq!(runtime_stat(&server, "sameRequest").await, 2 * 9);
+    assert_eq!(runtime_stat(&server, "reused").await, 0);
+    // The route with memo only as handler still gets one fresh instance per request.
+    server
+        .route(
+            json!({"path": "/memo/:name", "methods": ["GET"], "publishedMethods": ["GET"],
+                      "handler": {"plugin": "memo"}}),
+        )
+        .await;
+    assert_eq!(memo(&server, "a").await, answer(1, None));
+    assert_eq!(memo(&server, "b").await, answer(1, None));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_trapped_call_leaves_no_instance_for_the_rest_of_the_request() {
+    let server = memo_everywhere(32).await;
+    // The preHook traps on `boom`; the postHook runs on a fresh instance and traps too (logged),
+    // and the next request is whole again.
+    let trapped = server.get("/memo-all/boom").await;
+    assert_refused(&trapped, 500, "HOOK_TRAP", "the trapping preHook");
+    assert_eq!(runtime_stat(&server, "sameRequest").await, 0);
+    let reply = server.get("/memo-all/ada").await;
+    assert_eq!(
+        (reply.status, reply.body),
+        (200, everywhere(2, Some("ada"), 3))
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn with_fewer_than_four_slots_no_instance_waits_idle() {
+    // Holding an instance between calls (or keeping one in reuse mode) would leave a
+    // one-slot server's next call without a slot: every call gets its own fresh instance.
+    let server = memo_everywhere(1).await;
+    set_reuse(&server, "memo", 100).await;
+    for name in ["ada", "grace"] {
+        let reply = server.get(&format!("/memo-all/{name}")).await;
+        assert_eq!(
+            (reply.status, reply.body),
+            (200, everywhere(1, None, 1)),
+            "{name}"
+        );
+    }
+    assert_eq!(runtime_stat(&server, "sameRequest").await, 0);
+    assert_eq!(runtime_stat(&server, "reused").await, 0);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn in_reuse_mode_the_request_s_instance_goes_back_to_the_plugin() {
+    let server = memo_everywhere(32).await;
+    set_reuse(&server, "memo", 100).await;
+    let first = server.get("/memo-all/a").await;
+    assert_eq!(first.body, everywhere(2, Some("a"), 3));
+    // The next request continues on the same instance: three more calls.
+    let second = server.get("/memo-all/b").await;
+    assert_eq!(second.body, everywhere(5, Some("b"), 6));
+    server.stop().await;
+}

@@ -1,6 +1,7 @@
 //! The hook phase: preHooks in order (a throw or a returned value stops them), the handler
 //! unless skipped, then every postHook whatever happened (a failing postHook is logged and the
-//! others still run). Returns the context and the error the client must get, if any.
+//! others still run). A plugin that runs more than once in the request runs on one instance.
+//! Returns the context and the error the client must get, if any.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +11,7 @@ use crate::app::AppState;
 use crate::context::{PhaseError, RequestContext};
 use crate::error::{HttpError, now_timestamp};
 use crate::routing::{Attachment, CompiledRoute};
-use crate::runtime::{HookCall, HookOutcome, PluginKind};
+use crate::runtime::{HookCall, HookOutcome, PluginKind, RequestInstances};
 
 /// Time a postHook gets even when the request deadline has already passed, so that audit and
 /// cleanup hooks still run after a timeout.
@@ -23,9 +24,12 @@ pub async fn run(
 ) -> (RequestContext, Option<HttpError>) {
     let mut failure: Option<HttpError> = None;
     let mut responded = false;
+    let pre_hooks = route.pre_hooks(&ctx.method);
+    let post_hooks = route.post_hooks(&ctx.method);
+    let mut calls = Calls::new(&pre_hooks, route.handler.as_ref(), &post_hooks);
 
-    for hook in route.pre_hooks(&ctx.method).iter() {
-        let (next, result) = call(state, hook, PluginKind::PreHook, ctx, false).await;
+    for (i, hook) in pre_hooks.iter().enumerate() {
+        let (next, result) = calls.call(state, hook, Step::Pre(i), ctx).await;
         ctx = next;
         match result {
             Ok(HookOutcome::Respond(value)) => {
@@ -44,7 +48,7 @@ pub async fn run(
     if failure.is_none() && !responded {
         match &route.handler {
             Some(handler) => {
-                let (next, result) = call(state, handler, PluginKind::Handler, ctx, false).await;
+                let (next, result) = calls.call(state, handler, Step::Handler, ctx).await;
                 ctx = next;
                 match result {
                     Ok(HookOutcome::Data(value)) => ctx.data = value,
@@ -78,8 +82,8 @@ pub async fn run(
         });
     }
 
-    for hook in route.post_hooks(&ctx.method).iter() {
-        let (next, result) = call(state, hook, PluginKind::PostHook, ctx, true).await;
+    for (i, hook) in post_hooks.iter().enumerate() {
+        let (next, result) = calls.call(state, hook, Step::Post(i), ctx).await;
         ctx = next;
         if let Err(e) = result {
             tracing::warn!(request_id = %ctx.request_id, plugin = %hook.plugin, error = %e, "postHook failed");
@@ -92,6 +96,68 @@ pub async fn run(
     (ctx, failure)
 }
 
+/// The request's hook calls in order, and the instances it holds between them: a plugin that
+/// runs again later in the request (a preHook that is also its postHook, say) keeps its
+/// instance for that call.
+struct Calls<'r> {
+    /// The plugin of every call the request may make: its preHooks, its handler, its postHooks.
+    plugins: Vec<&'r str>,
+    pre: usize,
+    handler: usize,
+    instances: RequestInstances,
+}
+
+/// Which call of the request: a preHook or a postHook by its place in its chain, or the handler.
+#[derive(Clone, Copy)]
+enum Step {
+    Pre(usize),
+    Handler,
+    Post(usize),
+}
+
+impl<'r> Calls<'r> {
+    fn new(pre: &'r [Attachment], handler: Option<&'r Attachment>, post: &'r [Attachment]) -> Self {
+        let plugins = pre
+            .iter()
+            .chain(handler)
+            .chain(post)
+            .map(|attachment| &*attachment.plugin)
+            .collect();
+        Self {
+            plugins,
+            pre: pre.len(),
+            handler: usize::from(handler.is_some()),
+            instances: RequestInstances::default(),
+        }
+    }
+
+    async fn call(
+        &mut self,
+        state: &AppState,
+        attachment: &Attachment,
+        step: Step,
+        ctx: RequestContext,
+    ) -> (RequestContext, Result<HookOutcome, HttpError>) {
+        let (at, kind) = match step {
+            Step::Pre(i) => (i, PluginKind::PreHook),
+            Step::Handler => (self.pre, PluginKind::Handler),
+            Step::Post(i) => (self.pre + self.handler + i, PluginKind::PostHook),
+        };
+        let again = self.plugins[at + 1..].contains(&&*attachment.plugin);
+        let post = matches!(step, Step::Post(_));
+        call(
+            state,
+            attachment,
+            kind,
+            ctx,
+            post,
+            &mut self.instances,
+            again,
+        )
+        .await
+    }
+}
+
 /// Resolves the active version of the attached plugin and runs one of its entry points.
 async fn call(
     state: &AppState,
@@ -99,6 +165,8 @@ async fn call(
     kind: PluginKind,
     ctx: RequestContext,
     post: bool,
+    instances: &mut RequestInstances,
+    again: bool,
 ) -> (RequestContext, Result<HookOutcome, HttpError>) {
     let Some(plugin) = state.plugins.get(&attachment.plugin) else {
         return (
@@ -145,5 +213,8 @@ async fn call(
         config: attachment.config.clone(),
         tables: attachment.tables.clone(),
     };
-    state.runtime.invoke(&call, ctx, deadline).await
+    state
+        .runtime
+        .invoke_within(&call, ctx, deadline, instances, again)
+        .await
 }

@@ -108,6 +108,8 @@ pub struct RuntimeStats {
     pub invocations: AtomicU64,
     /// Calls served by a kept instance (reuse mode).
     pub reused: AtomicU64,
+    /// Calls served by the instance of the same plugin's earlier call in the same request.
+    pub same_request: AtomicU64,
     /// Log lines and guest output lines dropped past their caps, and guest output bytes
     /// dropped past `max_guest_output_bytes`.
     pub log_lines_dropped: AtomicU64,
@@ -121,6 +123,7 @@ impl RuntimeStats {
             "artifactsLoaded": self.artifacts_loaded.load(Ordering::Relaxed),
             "invocations": self.invocations.load(Ordering::Relaxed),
             "reused": self.reused.load(Ordering::Relaxed),
+            "sameRequest": self.same_request.load(Ordering::Relaxed),
             "logLinesDropped": self.log_lines_dropped.load(Ordering::Relaxed),
             "outputBytesDropped": self.output_bytes_dropped.load(Ordering::Relaxed),
         })
@@ -154,7 +157,8 @@ impl ClassEngine {
     }
 }
 
-/// The engines, the slot semaphore shared by both, and the runtime's counters.
+/// The engines, the slot semaphore shared by both, the budgets of slots that may sit idle
+/// (kept instances, instances held within a request), and the runtime's counters.
 pub struct HookRuntime {
     pub(crate) small: ClassEngine,
     pub(crate) large: ClassEngine,
@@ -163,6 +167,8 @@ pub struct HookRuntime {
     pub(crate) stats: RuntimeStats,
     pub(crate) capabilities: Arc<Capabilities>,
     pub(crate) kept_limits: Arc<KeptLimits>,
+    /// How many instances requests may hold between their calls ([`super::held`]).
+    pub(crate) holds: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for HookRuntime {
@@ -288,6 +294,7 @@ impl HookRuntime {
             stats: RuntimeStats::default(),
             capabilities: Arc::new(capabilities),
             kept_limits: Arc::new(KeptLimits::new(limits_max)),
+            holds: super::held::hold_budget(limits_max),
         })
     }
 

@@ -1,4 +1,5 @@
-//! One hook call: a fresh store and instance, the request context lent for the call, a
+//! One hook call: a fresh store and instance (or one the request holds from an earlier call of
+//! the same plugin, or a kept one in reuse mode), the request context lent for the call, a
 //! wall-clock deadline enforced by epoch interruption, and the outcome mapped to the
 //! pipeline's terms. The context always comes back, whatever the guest did.
 
@@ -11,6 +12,7 @@ use wasmtime::component::{Instance, Resource};
 use wasmtime::{Store, UpdateDeadline};
 
 use super::bindings::types::HookError;
+use super::held::RequestInstances;
 use super::inspect::PluginKind;
 use super::reuse::Kept;
 use super::state::{CallSetup, ContextHandle, Phase};
@@ -60,6 +62,22 @@ impl HookRuntime {
         request: RequestContext,
         deadline: Instant,
     ) -> (RequestContext, GuestResult) {
+        let mut instances = RequestInstances::default();
+        self.invoke_within(call, request, deadline, &mut instances, false)
+            .await
+    }
+
+    /// [`Self::invoke`] as one of a request's calls: it runs on the instance `instances` holds
+    /// for this plugin version if there is one, and when `again` (the plugin has a later call
+    /// in this request) its instance is held there afterwards, within the hold budget.
+    pub async fn invoke_within(
+        &self,
+        call: &HookCall,
+        request: RequestContext,
+        deadline: Instant,
+        instances: &mut RequestInstances,
+        again: bool,
+    ) -> (RequestContext, GuestResult) {
         let plugin = &call.plugin;
         let phase = match call.kind {
             PluginKind::PreHook => Phase::PreHook,
@@ -76,11 +94,23 @@ impl HookRuntime {
             output_bytes: self.limits.max_guest_output_bytes,
         };
         let dropped_before = request.logs_dropped;
-        // A kept instance of this plugin (reuse mode) comes with its slot; otherwise a fresh
-        // store and instance in a slot of their own.
-        let (mut store, instance, served, permit) = match plugin.take_kept() {
+        // An instance this request holds for the plugin, or a kept one (reuse mode), comes
+        // with its slot; otherwise a fresh store and instance in a slot of their own.
+        let (held, hold) = match instances.take(plugin) {
+            Some((kept, hold)) => {
+                self.stats.same_request.fetch_add(1, Ordering::Relaxed);
+                (Some(kept), Some(hold))
+            }
+            None => {
+                let kept = plugin.take_kept();
+                if kept.is_some() {
+                    self.stats.reused.fetch_add(1, Ordering::Relaxed);
+                }
+                (kept, None)
+            }
+        };
+        let (mut store, instance, served, permit) = match held {
             Some(kept) => {
-                self.stats.reused.fetch_add(1, Ordering::Relaxed);
                 let mut store = kept.store;
                 store.data_mut().rearm(request, setup);
                 (store, Some(kept.instance), kept.served, kept.permit)
@@ -108,15 +138,28 @@ impl HookRuntime {
         let result = run(&mut store, call, instance).await;
         let (mut request, output, dropped_bytes) = store.data_mut().finish();
         match &result {
-            // Kept only after a call that did not trap (a timeout is a trap too), and only for
-            // as many requests as the plugin allows.
-            Ok((instance, _)) if served + 1 < plugin.reuse => plugin.keep(Kept {
-                store,
-                instance: *instance,
-                served: served + 1,
-                permit,
-            }),
-            _ => {
+            // Kept only after a call that did not trap (a timeout is a trap too): for this
+            // request's next call of the plugin, or in reuse mode for as many calls as the
+            // plugin allows.
+            Ok((instance, _)) => {
+                let kept = Kept {
+                    store,
+                    instance: *instance,
+                    served: served + 1,
+                    permit,
+                };
+                let hold = match hold {
+                    Some(hold) if again => Some(hold),
+                    _ if again => self.holds.clone().try_acquire_owned().ok(),
+                    _ => None,
+                };
+                match hold {
+                    Some(hold) => instances.hold(plugin.clone(), kept, hold),
+                    None if kept.served < plugin.reuse => plugin.keep(kept),
+                    None => drop(kept),
+                }
+            }
+            Err(_) => {
                 drop(store);
                 drop(permit);
             }

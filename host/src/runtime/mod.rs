@@ -1,11 +1,14 @@
 //! The hook runtime: one wasmtime `Engine` per process, compiled components cached on disk,
-//! the plugin registry, and a fresh `Store` per hook call. A fresh instance per call is the
-//! isolation guarantee: nothing one request leaves in guest memory can reach another.
+//! the plugin registry, and a fresh `Store` per hook call — or, when a plugin runs more than
+//! once in one request, one for its calls in that request. A fresh instance per request is the
+//! isolation guarantee: nothing one request leaves in guest memory can reach another (unless
+//! the plugin's author opts into reuse).
 //! This module never decides what a hook's result means for the request; the pipeline does.
 
 mod artifacts;
 pub mod bindings;
 mod engine;
+mod held;
 mod inspect;
 mod invoke;
 mod output;
@@ -17,6 +20,7 @@ pub use engine::{
     AllocationMode, GuestClass, HookRuntime, LARGE_GUEST_INITIAL_MEMORY, RuntimeLimits,
     RuntimeStats, engine_config, spawn_epoch_ticker,
 };
+pub use held::RequestInstances;
 pub use inspect::{PluginKind, UploadRejection, check_header, initial_memory_bytes};
 pub use invoke::{HookCall, HookOutcome};
 pub use registry::{LoadedPlugin, PluginRegistry};

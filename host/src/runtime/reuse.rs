@@ -63,7 +63,9 @@ impl KeptLimits {
             // More than one per worker thread would stay idle: a call holds its instance
             // only while it runs.
             per_plugin: cores.max(2),
-            total: (max_instances as usize / 4).max(1),
+            // A quarter of the slots at most, none of fewer than four: an idle instance must
+            // never leave the calls that run without a slot.
+            total: max_instances as usize / 4,
             idle: AtomicUsize::new(0),
         }
     }
