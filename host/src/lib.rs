@@ -10,12 +10,9 @@
 //! - [`schema`] defines user tables (DDL through sea-query on both databases).
 //! - [`admin`] and [`auth`] are plain HTTP APIs over the [`store`].
 
-/// The allocator of every binary built on this crate (the server, its tests and benchmarks).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod access;
 pub mod admin;
+pub mod alloc;
 pub mod app;
 pub mod auth;
 pub mod cache;

@@ -49,6 +49,7 @@ impl HookRuntime {
         let component =
             Component::new(&target.engine, binary).map_err(crate::runtime::to_anyhow)?;
         self.stats.compiled.fetch_add(1, Ordering::Relaxed);
+        crate::alloc::collect_after_compiling();
         tracing::info!(
             sha256,
             elapsed_ms = started.elapsed().as_millis() as u64,
