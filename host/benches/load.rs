@@ -22,6 +22,7 @@
 //!   `instanceReuse` 1000; the `pb-` ones run PocketBase, see `load/pocketbase.rs`, and are
 //!   skipped when it cannot be installed or in the smoke pass);
 //! - `HOOKLINE_LOAD_SMAPS=1` prints where the resident memory is (by mapping) before and after;
+//! - `HOOKLINE_LARGE_WARM_SLOTS` the server's setting of that name (default 2);
 //! - `HOOKLINE_LOAD_ARTIFACTS` a directory for the compiled plugins (default: the server's
 //!   temporary data directory). Pass the same one twice and the second run loads them as a
 //!   restarted server does, instead of compiling them at upload.
@@ -924,6 +925,10 @@ fn main() -> anyhow::Result<()> {
         bcrypt_cost: 4,
         secret_key: Some("load-benchmark-secret-key-of-at-least-32-chars".into()),
         artifact_dir: std::env::var_os("HOOKLINE_LOAD_ARTIFACTS").map(Into::into),
+        large_warm_slots: env_or(
+            "HOOKLINE_LARGE_WARM_SLOTS",
+            hookline::config::DEFAULT_LARGE_WARM_SLOTS,
+        )?,
         ..Default::default()
     };
     // `spawn` starts its accept loop with `tokio::spawn`, so it runs on the server workers.

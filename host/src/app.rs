@@ -102,6 +102,7 @@ impl AppState {
             RuntimeLimits {
                 memory_bytes: settings.hook_memory_bytes,
                 max_instances: settings.max_instances,
+                large_warm_slots: settings.large_warm_slots,
                 hook_timeout: Duration::from_millis(settings.hook_timeout_ms),
                 max_guest_output_bytes: settings.max_guest_output_bytes,
                 artifact_dir: settings.effective_artifact_dir(),

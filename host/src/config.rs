@@ -22,6 +22,9 @@ pub const DEFAULT_HOOK_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_ROUTE_TIMEOUT_MS: u64 = 30_000;
 /// Default number of hook instances alive at once (pool slots); more calls queue.
 pub const DEFAULT_MAX_INSTANCES: u32 = 256;
+/// Default number of unused large-guest slots (JavaScript, Python) preferred for the next
+/// instance over slots never used.
+pub const DEFAULT_LARGE_WARM_SLOTS: u32 = 2;
 /// Default number of log lines one request may collect; later lines are dropped.
 pub const DEFAULT_MAX_LOG_ENTRIES: usize = 100;
 /// Default bytes of guest stdout/stderr kept per hook call; the rest is dropped.
@@ -152,6 +155,11 @@ pub struct Settings {
     pub route_timeout_ms: u64,
     /// Hook instances alive at once (pooling allocator slots).
     pub max_instances: u32,
+    /// Unused slots of the large-guest engine (JavaScript, Python) that a new instance takes
+    /// before a slot never used, at most `max_instances`. Every slot used once keeps its memory
+    /// resident (up to 32 MiB), so the slots resident are the peak of large instances at
+    /// once plus this.
+    pub large_warm_slots: u32,
     /// Log lines one request may collect.
     pub max_log_entries: usize,
     /// Bytes of guest stdout/stderr kept per hook call.
@@ -222,6 +230,7 @@ impl Default for Settings {
             hook_timeout_ms: DEFAULT_HOOK_TIMEOUT_MS,
             route_timeout_ms: DEFAULT_ROUTE_TIMEOUT_MS,
             max_instances: DEFAULT_MAX_INSTANCES,
+            large_warm_slots: DEFAULT_LARGE_WARM_SLOTS,
             max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
             max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
             node_name: DEFAULT_NODE_NAME.to_owned(),
@@ -311,6 +320,9 @@ impl Settings {
         }
         if self.max_instances == 0 {
             return fail("max_instances must be positive");
+        }
+        if self.large_warm_slots > self.max_instances {
+            return fail("large_warm_slots must be at most max_instances");
         }
         if self.max_body_bytes == 0 || self.max_plugin_bytes == 0 {
             return fail("max_body_bytes and max_plugin_bytes must be positive");
@@ -481,6 +493,28 @@ mod tests {
                 ..Settings::default()
             };
             settings.validate().expect("in range");
+        }
+    }
+
+    #[test]
+    fn more_warm_large_guest_slots_than_slots_are_refused() {
+        let settings = Settings {
+            max_instances: 4,
+            large_warm_slots: 5,
+            ..Settings::default()
+        };
+        let refused = settings.validate().expect_err("more warm slots than slots");
+        assert!(
+            refused.to_string().contains("large_warm_slots"),
+            "{refused}"
+        );
+        for warm in [0, 4] {
+            let settings = Settings {
+                max_instances: 4,
+                large_warm_slots: warm,
+                ..Settings::default()
+            };
+            settings.validate().expect("within max_instances");
         }
     }
 }

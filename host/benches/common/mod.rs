@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use ::hookline::cache::Backends;
 use ::hookline::capabilities::{Capabilities, HelpersCtx, ReposCtx};
 use ::hookline::config::{
-    DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_MAX_GUEST_OUTPUT_BYTES,
-    DEFAULT_MAX_INSTANCES, DEFAULT_MAX_LOG_ENTRIES,
+    DEFAULT_HOOK_MEMORY_BYTES, DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_LARGE_WARM_SLOTS,
+    DEFAULT_MAX_GUEST_OUTPUT_BYTES, DEFAULT_MAX_INSTANCES, DEFAULT_MAX_LOG_ENTRIES,
 };
 use ::hookline::context::RequestContext;
 use ::hookline::runtime::{HookCall, HookRuntime, PluginKind, RuntimeLimits};
@@ -92,6 +92,7 @@ pub fn default_limits(artifacts: &Path) -> RuntimeLimits {
     RuntimeLimits {
         memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
         max_instances: DEFAULT_MAX_INSTANCES,
+        large_warm_slots: DEFAULT_LARGE_WARM_SLOTS,
         hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
         max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
         artifact_dir: artifacts.to_owned(),
