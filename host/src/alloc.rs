@@ -3,7 +3,7 @@
 //! mimalloc returns freed pages to the system only after a delay (1 s in v3), and a thread
 //! does that work only when it allocates again. Threads that went idle after a burst — the
 //! compiler's after compiling a plugin, workers after a load peak — kept their freed pages
-//! resident: 927 MiB before any request in the load benchmark, against 330 with these two
+//! resident: 927 MiB before any request in the load benchmark, against 517 with these two
 //! measures (`host/benches/README.md`). So the server purges at once unless
 //! `MIMALLOC_PURGE_DELAY` says otherwise, and collects the compiler threads' heaps after each
 //! compilation. The load benchmark measured no throughput cost of purging at once.

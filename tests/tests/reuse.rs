@@ -42,9 +42,11 @@ fn answer(calls: u64, previous: Option<&str>) -> Value {
     json!({"calls": calls, "previous": previous})
 }
 
-async fn reused_calls(server: &TestServer) -> u64 {
+/// A counter of `GET /admin/runtime`: `reused` (calls by a kept instance), `sameRequest`
+/// (calls by the instance of the plugin's earlier call in the request).
+async fn runtime_stat(server: &TestServer, name: &str) -> u64 {
     let stats = server.admin("GET", "/admin/runtime", None).await.body;
-    stats["stats"]["reused"].as_u64().expect("reused counter")
+    stats["stats"][name].as_u64().expect(name)
 }
 
 #[tokio::test]
@@ -59,7 +61,7 @@ async fn a_fresh_instance_plugin_sees_nothing_of_an_earlier_request() {
     for reply in answers {
         assert_eq!((reply.status, reply.body), (200, answer(1, None)));
     }
-    assert_eq!(reused_calls(&server).await, 0);
+    assert_eq!(runtime_stat(&server, "reused").await, 0);
     let shown = server.admin("GET", "/admin/plugins/memo", None).await;
     assert_eq!(shown.body["instanceReuse"], 0);
     server.stop().await;
@@ -76,7 +78,7 @@ async fn in_reuse_mode_an_instance_serves_at_most_n_sequential_requests() {
     // Served 3: replaced by a fresh instance.
     assert_eq!(memo(&server, "d").await, answer(1, None));
     assert_eq!(memo(&server, "e").await, answer(2, Some("d")));
-    assert_eq!(reused_calls(&server).await, 3);
+    assert_eq!(runtime_stat(&server, "reused").await, 3);
 
     // Turned off: fresh instances again, the kept one is gone.
     set_reuse(&server, "memo", 0).await;
@@ -216,7 +218,7 @@ async fn javascript_and_python_handlers_answer_alike_on_kept_instances() {
             );
         }
         assert!(
-            reused_calls(&server).await >= 19,
+            runtime_stat(&server, "reused").await >= 19,
             "{name} reused its instance"
         );
         // An interpreter's initial memory makes it a large guest, on the engine for those.
@@ -258,11 +260,6 @@ async fn memo_everywhere(max_instances: u32) -> TestServer {
             .await;
     }
     server
-}
-
-async fn runtime_stat(server: &TestServer, name: &str) -> u64 {
-    let stats = server.admin("GET", "/admin/runtime", None).await.body;
-    stats["stats"][name].as_u64().expect(name)
 }
 
 fn everywhere(calls: u64, previous: Option<&str>, post_calls: u64) -> Value {

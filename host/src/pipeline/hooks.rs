@@ -28,8 +28,8 @@ pub async fn run(
     let post_hooks = route.post_hooks(&ctx.method);
     let mut calls = Calls::new(&pre_hooks, route.handler.as_ref(), &post_hooks);
 
-    for (i, hook) in pre_hooks.iter().enumerate() {
-        let (next, result) = calls.call(state, hook, Step::Pre(i), ctx).await;
+    for i in 0..pre_hooks.len() {
+        let (next, result) = calls.call(state, Step::Pre(i), ctx).await;
         ctx = next;
         match result {
             Ok(HookOutcome::Respond(value)) => {
@@ -47,8 +47,8 @@ pub async fn run(
 
     if failure.is_none() && !responded {
         match &route.handler {
-            Some(handler) => {
-                let (next, result) = calls.call(state, handler, Step::Handler, ctx).await;
+            Some(_) => {
+                let (next, result) = calls.call(state, Step::Handler, ctx).await;
                 ctx = next;
                 match result {
                     Ok(HookOutcome::Data(value)) => ctx.data = value,
@@ -83,7 +83,7 @@ pub async fn run(
     }
 
     for (i, hook) in post_hooks.iter().enumerate() {
-        let (next, result) = calls.call(state, hook, Step::Post(i), ctx).await;
+        let (next, result) = calls.call(state, Step::Post(i), ctx).await;
         ctx = next;
         if let Err(e) = result {
             tracing::warn!(request_id = %ctx.request_id, plugin = %hook.plugin, error = %e, "postHook failed");
@@ -100,10 +100,9 @@ pub async fn run(
 /// runs again later in the request (a preHook that is also its postHook, say) keeps its
 /// instance for that call.
 struct Calls<'r> {
-    /// The plugin of every call the request may make: its preHooks, its handler, its postHooks.
-    plugins: Vec<&'r str>,
-    pre: usize,
-    handler: usize,
+    pre: &'r [Attachment],
+    handler: Option<&'r Attachment>,
+    post: &'r [Attachment],
     instances: RequestInstances,
 }
 
@@ -117,33 +116,51 @@ enum Step {
 
 impl<'r> Calls<'r> {
     fn new(pre: &'r [Attachment], handler: Option<&'r Attachment>, post: &'r [Attachment]) -> Self {
-        let plugins = pre
-            .iter()
-            .chain(handler)
-            .chain(post)
-            .map(|attachment| &*attachment.plugin)
-            .collect();
         Self {
-            plugins,
-            pre: pre.len(),
-            handler: usize::from(handler.is_some()),
+            pre,
+            handler,
+            post,
             instances: RequestInstances::default(),
         }
     }
 
+    /// Runs the call of `step` (its attachment exists: the caller iterates the same chains).
     async fn call(
         &mut self,
         state: &AppState,
-        attachment: &Attachment,
         step: Step,
         ctx: RequestContext,
     ) -> (RequestContext, Result<HookOutcome, HttpError>) {
-        let (at, kind) = match step {
-            Step::Pre(i) => (i, PluginKind::PreHook),
-            Step::Handler => (self.pre, PluginKind::Handler),
-            Step::Post(i) => (self.pre + self.handler + i, PluginKind::PostHook),
+        let none: &[Attachment] = &[];
+        // The attachment, its kind, and the calls that may come after it.
+        let (attachment, kind, pre, handler, post) = match step {
+            Step::Pre(i) => (
+                &self.pre[i],
+                PluginKind::PreHook,
+                &self.pre[i + 1..],
+                self.handler,
+                self.post,
+            ),
+            Step::Handler => (
+                self.handler.expect("the route has a handler"),
+                PluginKind::Handler,
+                none,
+                None,
+                self.post,
+            ),
+            Step::Post(i) => (
+                &self.post[i],
+                PluginKind::PostHook,
+                none,
+                None,
+                &self.post[i + 1..],
+            ),
         };
-        let again = self.plugins[at + 1..].contains(&&*attachment.plugin);
+        let again = pre
+            .iter()
+            .chain(handler)
+            .chain(post)
+            .any(|later| later.plugin == attachment.plugin);
         let post = matches!(step, Step::Post(_));
         call(
             state,

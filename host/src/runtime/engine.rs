@@ -218,7 +218,7 @@ fn pooling_config(
         GuestClass::Large => {
             // Every slot used once keeps its memory resident, so the slots resident are the
             // peak of large instances at once plus these: 8 held ~50 MiB more than 2 after a
-            // JavaScript and Python load, for no measured throughput.
+            // JavaScript and Python load, with no throughput gain measured.
             pool.max_unused_warm_slots(limits.large_warm_slots);
             LARGE_KEEP_RESIDENT_BYTES
         }

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::LoadedPlugin;
-use super::reuse::Kept;
+use super::reuse::{Kept, idle_slot_budget};
 
 /// The instances one request holds for its later hook calls. Made by the pipeline for each
-/// request and passed to every [`super::HookRuntime::invoke`] of it.
+/// request and passed to every [`super::HookRuntime::invoke_within`] of it.
 #[derive(Default)]
 pub struct RequestInstances {
     held: Vec<Held>,
@@ -80,5 +80,5 @@ impl Drop for RequestInstances {
 
 /// The hold budget of a runtime with `max_instances` slots.
 pub(crate) fn hold_budget(max_instances: u32) -> Arc<Semaphore> {
-    Arc::new(Semaphore::new(max_instances as usize / 4))
+    Arc::new(Semaphore::new(idle_slot_budget(max_instances)))
 }

@@ -148,10 +148,11 @@ impl HookRuntime {
                     served: served + 1,
                     permit,
                 };
-                let hold = match hold {
-                    Some(hold) if again => Some(hold),
-                    _ if again => self.holds.clone().try_acquire_owned().ok(),
-                    _ => None,
+                // The permit it came with, or a new one while the budget lasts.
+                let hold = if again {
+                    hold.or_else(|| self.holds.clone().try_acquire_owned().ok())
+                } else {
+                    None
                 };
                 match hold {
                     Some(hold) => instances.hold(plugin.clone(), kept, hold),

@@ -56,6 +56,13 @@ pub(crate) struct KeptLimits {
     pub(crate) idle: AtomicUsize,
 }
 
+/// How many slots may sit idle (kept instances; instances held within a request, each budget
+/// on its own): a quarter of them, none of fewer than four, so that idle instances never leave
+/// the calls that run without a slot.
+pub(crate) fn idle_slot_budget(max_instances: u32) -> usize {
+    max_instances as usize / 4
+}
+
 impl KeptLimits {
     pub(crate) fn new(max_instances: u32) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
@@ -63,9 +70,7 @@ impl KeptLimits {
             // More than one per worker thread would stay idle: a call holds its instance
             // only while it runs.
             per_plugin: cores.max(2),
-            // A quarter of the slots at most, none of fewer than four: an idle instance must
-            // never leave the calls that run without a slot.
-            total: max_instances as usize / 4,
+            total: idle_slot_budget(max_instances),
             idle: AtomicUsize::new(0),
         }
     }
