@@ -2,8 +2,9 @@
 //! interruption) and the epoch ticker threads.
 //!
 //! Two engines, one per guest class, chosen per plugin at load time by its initial linear
-//! memory ([`GuestClass`]): small guests (Rust) map their memory image copy-on-write, large
-//! guests (the JavaScript and Python interpreters) copy it. Each keeps its own pool.
+//! memory ([`GuestClass`]): small guests (Rust) and large guests (the JavaScript and Python
+//! interpreters) keep different amounts of memory resident per slot, and each class keeps its
+//! own pool.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,14 +53,16 @@ pub const LARGE_GUEST_INITIAL_MEMORY: u64 = KEEP_RESIDENT_BYTES as u64;
 
 /// Which engine a plugin runs on.
 ///
-/// Why two: wasmtime 48 resets a kept-resident slot with `pagemap_scan` only for the first 32
-/// dirty regions and releases the rest. A Rust hook dirties a few regions, so copy-on-write
-/// images cost it nothing. An interpreter dirties ~700 KiB in scattered pages on every call;
-/// with copy-on-write each of those pages faults back in on the next call, and each of those
-/// write faults flushes the TLB of the other cores running the process. Measured with two
-/// calls at once: 4.2 ms of CPU per JavaScript call with copy-on-write, 1.7 ms without
-/// (`host/benches/README.md`). Without copy-on-write the image is copied into the slot at
-/// instantiation, which costs a Rust hook more than it saves, hence the split.
+/// Both map their memory image copy-on-write and reset a used slot with `pagemap_scan`: only
+/// the pages the guest wrote are copied back from the image, so the next instance in the slot
+/// finds them resident and faults on nothing. An interpreter writes ~700 KiB in scattered pages
+/// per call and reads a few MiB of its image, so its slots keep up to 32 MiB resident where a
+/// Rust hook's keep 4; fewer of its used slots are kept warm, since each holds more.
+/// (wasmtime 48.0.8, which Hookline used before 50.0.2, stopped the scan after 32 dirty
+/// regions and released the rest, so each of those pages faulted back in on the next call and
+/// every such write fault flushed the TLB of the other cores: 4.2 ms of CPU per JavaScript call
+/// with two at once. Large guests then copied their image into the slot instead;
+/// `host/benches/README.md`.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum GuestClass {
@@ -181,10 +184,10 @@ impl std::fmt::Debug for HookRuntime {
     }
 }
 
-fn base_config(class: GuestClass) -> Config {
+fn base_config() -> Config {
     let mut config = Config::new();
     config.epoch_interruption(true);
-    config.memory_init_cow(class == GuestClass::Small);
+    config.memory_init_cow(true);
     // Component-model async (WASI 0.3) doubles the cost of every call; we do not use it.
     config.concurrency_support(false);
     config.wasm_component_model(true);
@@ -192,8 +195,9 @@ fn base_config(class: GuestClass) -> Config {
 }
 
 /// Linear memory kept resident per slot of the large-guest engine: enough for an interpreter's
-/// whole initial memory (componentize-js ~10 MiB, componentize-py ~12 MiB) and its working set,
-/// so the image copied in at each instantiation lands on resident pages instead of faulting.
+/// working set (the pages it reads from its image and the ones it writes), so that reusing a
+/// slot faults on nothing. Only pages the guest wrote are reset, so a larger window costs no
+/// time, only the memory the guests actually touched.
 const LARGE_KEEP_RESIDENT_BYTES: usize = 32 * 1024 * 1024;
 
 fn pooling_config(
@@ -234,7 +238,7 @@ fn pooling_config(
 /// The engine configuration for one guest class and allocation mode. Public so that benchmarks
 /// can build a bare-wasmtime baseline configured exactly like Hookline's engine.
 pub fn engine_config(limits: &RuntimeLimits, class: GuestClass, mode: AllocationMode) -> Config {
-    let mut config = base_config(class);
+    let mut config = base_config();
     if mode != AllocationMode::OnDemand {
         let tuned = mode == AllocationMode::PoolingTuned;
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
