@@ -929,6 +929,8 @@ fn main() -> anyhow::Result<()> {
             "HOOKLINE_LARGE_WARM_SLOTS",
             hookline::config::DEFAULT_LARGE_WARM_SLOTS,
         )?,
+        // As `hookline serve` does: uploads compile in a child of the server binary.
+        compiler_exe: Some(env!("CARGO_BIN_EXE_hookline").into()),
         ..Default::default()
     };
     // `spawn` starts its accept loop with `tokio::spawn`, so it runs on the server workers.

@@ -106,6 +106,7 @@ impl AppState {
                 hook_timeout: Duration::from_millis(settings.hook_timeout_ms),
                 max_guest_output_bytes: settings.max_guest_output_bytes,
                 artifact_dir: settings.effective_artifact_dir(),
+                compiler: settings.compiler_exe.clone(),
             },
             capabilities,
         )?;

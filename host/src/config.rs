@@ -200,6 +200,12 @@ pub struct Settings {
     /// Comma-separated addresses and CIDRs of reverse proxies whose `X-Forwarded-For` /
     /// `Forwarded` headers are believed; empty (default): the socket peer is the client.
     pub trusted_proxies: String,
+    /// The server's own binary, which compiles uploaded components in a child process so
+    /// that the compiler's memory goes back to the system when it exits. Set by the
+    /// `hookline` binary to itself; not a setting of the file or the environment. `None`
+    /// (a server embedded in another program, such as the tests) compiles in process.
+    #[serde(skip)]
+    pub compiler_exe: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -239,6 +245,7 @@ impl Default for Settings {
             cache_timeout_ms: DEFAULT_CACHE_TIMEOUT_MS,
             rate_limit_failure_policy: RateLimitFailurePolicy::FailOpen,
             trusted_proxies: String::new(),
+            compiler_exe: None,
             max_query_limit: DEFAULT_MAX_QUERY_LIMIT,
             max_query_rows: DEFAULT_MAX_QUERY_ROWS,
             max_json_values: DEFAULT_MAX_JSON_VALUES,

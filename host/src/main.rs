@@ -1,4 +1,4 @@
-//! The `hookline` binary: `hookline serve`.
+//! The `hookline` binary: `hookline serve` (and the compiler child the server runs).
 
 use std::io::IsTerminal;
 use std::net::IpAddr;
@@ -39,6 +39,15 @@ enum Command {
         #[arg(long)]
         demo_plugins: Option<PathBuf>,
     },
+    /// Internal: compiles the component on standard input for the engine `--engine` describes
+    /// and writes the artifact to `--out`. The server runs it as a child of itself.
+    #[command(name = hookline::runtime::COMPILE_SUBCOMMAND, hide = true)]
+    CompileComponent {
+        #[arg(long)]
+        engine: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -51,27 +60,34 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let Command::Serve {
-        config,
-        host,
-        port,
-        data_dir,
-        database_url,
-        demo_plugins,
-    } = Cli::parse().command;
+    let (config, host, port, data_dir, database_url, demo_plugins) = match Cli::parse().command {
+        Command::Serve {
+            config,
+            host,
+            port,
+            data_dir,
+            database_url,
+            demo_plugins,
+        } => (config, host, port, data_dir, database_url, demo_plugins),
+        Command::CompileComponent { engine, out } => {
+            return hookline::runtime::compile_child_main(&engine, &out);
+        }
+    };
     let overrides = Overrides {
         host,
         port,
         data_dir,
         database_url,
     };
-    let settings = match Settings::load(config.as_deref(), &overrides) {
+    let mut settings = match Settings::load(config.as_deref(), &overrides) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("hookline: {e}");
             std::process::exit(2);
         }
     };
+    // Compile uploads in a child of this binary (see `hookline::runtime`'s compile module).
+    settings.compiler_exe = std::env::current_exe().ok();
     let running = hookline::spawn(settings).await?;
     if let Some(dir) = demo_plugins {
         hookline::demo::seed(&running.state, &dir).await?;

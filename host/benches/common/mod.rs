@@ -96,6 +96,7 @@ pub fn default_limits(artifacts: &Path) -> RuntimeLimits {
         hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
         max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
         artifact_dir: artifacts.to_owned(),
+        compiler: None,
     }
 }
 

@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use super::compile::{EngineSpec, compile_in_child};
 use super::{GuestClass, HookRuntime};
 
 /// A stable fingerprint of everything that makes a compiled artifact loadable by this engine.
@@ -46,6 +47,29 @@ impl HookRuntime {
             }
         }
         let started = std::time::Instant::now();
+        if let Some(exe) = &self.limits.compiler {
+            let spec = EngineSpec::new(&self.limits, class, target.mode);
+            match compile_in_child(exe, &spec, binary, &path)
+                .and_then(|()| deserialize(&target.engine, &path))
+            {
+                Ok(component) => {
+                    self.stats.compiled.fetch_add(1, Ordering::Relaxed);
+                    self.stats.compiled_in_child.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(
+                        sha256,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "compiled component in a child process"
+                    );
+                    return Ok(component);
+                }
+                // An invalid binary fails here too: compiling in process names the reason.
+                Err(e) => tracing::warn!(
+                    sha256,
+                    error = %e,
+                    "compiling in a child process failed; compiling in process"
+                ),
+            }
+        }
         let component =
             Component::new(&target.engine, binary).map_err(crate::runtime::to_anyhow)?;
         self.stats.compiled.fetch_add(1, Ordering::Relaxed);

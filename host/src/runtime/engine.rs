@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 use wasmtime::component::Linker;
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
@@ -63,7 +63,7 @@ pub const LARGE_GUEST_INITIAL_MEMORY: u64 = KEEP_RESIDENT_BYTES as u64;
 /// every such write fault flushed the TLB of the other cores: 4.2 ms of CPU per JavaScript call
 /// with two at once. Large guests then copied their image into the slot instead;
 /// `host/benches/README.md`.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum GuestClass {
     Small,
@@ -91,10 +91,13 @@ pub struct RuntimeLimits {
     pub hook_timeout: Duration,
     pub max_guest_output_bytes: usize,
     pub artifact_dir: PathBuf,
+    /// The server's own binary, to compile components in a child process of it
+    /// ([`super::compile`]); `None` compiles in this process (a server embedded in tests).
+    pub compiler: Option<PathBuf>,
 }
 
 /// Which instance allocator the engine ended up with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AllocationMode {
     /// Pooling with `pagemap_scan` and kept-resident slots (fastest).
@@ -109,6 +112,8 @@ pub enum AllocationMode {
 #[derive(Debug, Default)]
 pub struct RuntimeStats {
     pub compiled: AtomicU64,
+    /// Of those, compiled by a child process.
+    pub compiled_in_child: AtomicU64,
     pub artifacts_loaded: AtomicU64,
     pub invocations: AtomicU64,
     /// Calls served by a kept instance (reuse mode).
@@ -125,6 +130,7 @@ impl RuntimeStats {
     pub fn snapshot(&self) -> serde_json::Value {
         serde_json::json!({
             "compiled": self.compiled.load(Ordering::Relaxed),
+            "compiledInChild": self.compiled_in_child.load(Ordering::Relaxed),
             "artifactsLoaded": self.artifacts_loaded.load(Ordering::Relaxed),
             "invocations": self.invocations.load(Ordering::Relaxed),
             "reused": self.reused.load(Ordering::Relaxed),

@@ -7,6 +7,7 @@
 
 mod artifacts;
 pub mod bindings;
+mod compile;
 mod engine;
 mod held;
 mod inspect;
@@ -16,6 +17,7 @@ mod registry;
 mod reuse;
 pub(crate) mod state;
 
+pub use compile::{COMPILE_SUBCOMMAND, EngineSpec, compile_child_main};
 pub use engine::{
     AllocationMode, GuestClass, HookRuntime, LARGE_GUEST_INITIAL_MEMORY, RuntimeLimits,
     RuntimeStats, engine_config, spawn_epoch_ticker,
