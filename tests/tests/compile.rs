@@ -51,13 +51,23 @@ async fn an_upload_is_compiled_by_a_child_of_the_server_binary() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_component_the_child_cannot_compile_is_refused_with_its_own_code() {
     let server = TestServer::start_with(|s| s.compiler_exe = Some(node::binary())).await;
-    let mut garbage = b"\0asm\x0d\0\x01\0".to_vec();
-    garbage.extend_from_slice(&[0xff; 32]);
-    let reply = server.upload_bytes("garbage", garbage).await;
-    assert_refused(&reply, 422, "INVALID_COMPONENT", "garbage");
+    // Well-formed enough for the upload checks before compiling (a header, sections that
+    // parse), but a function that returns nothing where it declares an i32: the child's
+    // validation fails, and the server's own attempt names the reason.
+    let ill_typed = wat::parse_str("(component (core module (func (result i32))))").unwrap();
+    let reply = server.upload_bytes("ill-typed", ill_typed).await;
+    assert_refused(&reply, 422, "INVALID_COMPONENT", "ill-typed");
     let list = server.admin("GET", "/admin/plugins", None).await;
     assert_eq!(list.body, json!([]), "nothing stored");
-    assert_eq!(runtime_stats(&server).await["compiledInChild"], 0);
+    let stats = runtime_stats(&server).await;
+    assert_eq!(
+        (stats["compiled"].clone(), stats["compiledInChild"].clone()),
+        (json!(0), json!(0))
+    );
+    let artifacts = std::fs::read_dir(server.data_dir().join("artifacts"))
+        .unwrap()
+        .count();
+    assert_eq!(artifacts, 0, "no artifact and no temporary file left");
     server.stop().await;
 }
 
