@@ -300,9 +300,11 @@ mod bare {
         mode: ::hookline::runtime::AllocationMode,
     ) -> Engine {
         let engine = Engine::new(&::hookline::runtime::engine_config(
-            limits,
-            ::hookline::runtime::GuestClass::Small,
-            mode,
+            &::hookline::runtime::EngineSpec::new(
+                limits,
+                ::hookline::runtime::GuestClass::Small,
+                mode,
+            ),
         ))
         .expect("building the bare engine");
         ::hookline::runtime::spawn_epoch_ticker(&engine);

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-use super::compile::{EngineSpec, compile_in_child};
+use super::compile::compile_in_child;
 use super::{GuestClass, HookRuntime};
 
 /// A stable fingerprint of everything that makes a compiled artifact loadable by this engine.
@@ -47,21 +47,36 @@ impl HookRuntime {
             }
         }
         let started = std::time::Instant::now();
+        let (component, in_child) = self.compile(class, sha256, binary, &path)?;
+        self.stats.compiled.fetch_add(1, Ordering::Relaxed);
+        if in_child {
+            self.stats.compiled_in_child.fetch_add(1, Ordering::Relaxed);
+        }
+        tracing::info!(
+            sha256,
+            in_child,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "compiled component"
+        );
+        Ok(component)
+    }
+
+    /// Compiles `binary` and caches the artifact at `path`: in a child process when the runtime
+    /// has a compiler binary (the child writes the artifact, this process maps it), else, or
+    /// when the child fails, in this process. Says whether the child did it.
+    fn compile(
+        &self,
+        class: GuestClass,
+        sha256: &str,
+        binary: &[u8],
+        path: &Path,
+    ) -> anyhow::Result<(Component, bool)> {
+        let target = self.class_engine(class);
         if let Some(exe) = &self.limits.compiler {
-            let spec = EngineSpec::new(&self.limits, class, target.mode);
-            match compile_in_child(exe, &spec, binary, &path)
-                .and_then(|()| deserialize(&target.engine, &path))
+            match compile_in_child(exe, &target.spec, binary, path)
+                .and_then(|()| deserialize(&target.engine, path))
             {
-                Ok(component) => {
-                    self.stats.compiled.fetch_add(1, Ordering::Relaxed);
-                    self.stats.compiled_in_child.fetch_add(1, Ordering::Relaxed);
-                    tracing::info!(
-                        sha256,
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "compiled component in a child process"
-                    );
-                    return Ok(component);
-                }
+                Ok(component) => return Ok((component, true)),
                 // An invalid binary fails here too: compiling in process names the reason.
                 Err(e) => tracing::warn!(
                     sha256,
@@ -72,22 +87,21 @@ impl HookRuntime {
         }
         let component =
             Component::new(&target.engine, binary).map_err(crate::runtime::to_anyhow)?;
-        self.stats.compiled.fetch_add(1, Ordering::Relaxed);
         crate::alloc::collect_after_compiling();
-        tracing::info!(
-            sha256,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "compiled component"
-        );
-        if let Err(e) = store(&component, &path) {
+        if let Err(e) = component
+            .serialize()
+            .map_err(crate::runtime::to_anyhow)
+            .and_then(|bytes| write_artifact(path, &bytes))
+        {
             tracing::warn!(sha256, error = %e, "could not cache compiled artifact");
         }
-        Ok(component)
+        Ok((component, false))
     }
 }
 
-fn store(component: &Component, path: &Path) -> anyhow::Result<()> {
-    let bytes = component.serialize().map_err(crate::runtime::to_anyhow)?;
+/// Writes an artifact to a temporary name beside `path` and renames it, so a reader (another
+/// server sharing the directory, a restart) never maps a partly written file.
+pub(super) fn write_artifact(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)?;

@@ -8,60 +8,24 @@
 //! that compiles, writes the artifact and exits gives all of it back to the system; the server
 //! then maps the artifact from disk like any cached one.
 //!
-//! The child builds its engine from the same [`EngineSpec`] as the server's, so the artifact
+//! The child builds its engine from the same [`super::EngineSpec`] as the server's, so the artifact
 //! carries the same compatibility fingerprint; wasmtime checks it again when the server
 //! deserializes. This module never decides what to do when the child fails: the caller
 //! compiles in process instead, which also yields the precise error for an invalid binary.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-use serde::{Deserialize, Serialize};
 use wasmtime::Engine;
 
-use super::engine::{AllocationMode, GuestClass, RuntimeLimits, engine_config};
+use super::artifacts::write_artifact;
+use super::engine::{EngineSpec, engine_config};
 
 /// The name of the binary's hidden subcommand that runs [`compile_child_main`].
 pub const COMPILE_SUBCOMMAND: &str = "compile-component";
 
-/// Everything an engine's configuration is built from, passed to the child as JSON.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EngineSpec {
-    pub class: GuestClass,
-    pub mode: AllocationMode,
-    pub memory_bytes: usize,
-    pub max_instances: u32,
-    pub large_warm_slots: u32,
-}
-
-impl EngineSpec {
-    pub(crate) fn new(limits: &RuntimeLimits, class: GuestClass, mode: AllocationMode) -> Self {
-        Self {
-            class,
-            mode,
-            memory_bytes: limits.memory_bytes,
-            max_instances: limits.max_instances,
-            large_warm_slots: limits.large_warm_slots,
-        }
-    }
-
-    fn engine(&self) -> anyhow::Result<Engine> {
-        let limits = RuntimeLimits {
-            memory_bytes: self.memory_bytes,
-            max_instances: self.max_instances,
-            large_warm_slots: self.large_warm_slots,
-            hook_timeout: std::time::Duration::ZERO,
-            max_guest_output_bytes: 0,
-            artifact_dir: PathBuf::new(),
-            compiler: None,
-        };
-        Engine::new(&engine_config(&limits, self.class, self.mode)).map_err(super::to_anyhow)
-    }
-}
-
-/// Runs `exe compile-component --engine SPEC --out PATH` with `binary` on its standard input
+/// Runs `exe compile-component --engine SPEC --out PATH` (the spec as JSON) with `binary` on its standard input
 /// and waits for it. On success the compiled artifact is at `out`.
 pub(crate) fn compile_in_child(
     exe: &Path,
@@ -106,12 +70,9 @@ pub fn compile_child_main(spec: &str, out: &Path) -> anyhow::Result<()> {
     let spec: EngineSpec = serde_json::from_str(spec)?;
     let mut binary = Vec::new();
     std::io::stdin().read_to_end(&mut binary)?;
-    let engine = spec.engine()?;
+    let engine = Engine::new(&engine_config(&spec)).map_err(super::to_anyhow)?;
     let artifact = engine
         .precompile_component(&binary)
         .map_err(super::to_anyhow)?;
-    let tmp = out.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, artifact)?;
-    std::fs::rename(&tmp, out)?;
-    Ok(())
+    write_artifact(out, &artifact)
 }

@@ -96,6 +96,31 @@ pub struct RuntimeLimits {
     pub compiler: Option<PathBuf>,
 }
 
+/// Everything an engine's configuration is built from: the guest class, the allocator, and
+/// the limits the pool is sized by. The compiler child process builds its engine from the
+/// server's ([`super::compile`]), so both produce artifacts with the same fingerprint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineSpec {
+    pub class: GuestClass,
+    pub mode: AllocationMode,
+    pub memory_bytes: usize,
+    pub max_instances: u32,
+    pub large_warm_slots: u32,
+}
+
+impl EngineSpec {
+    pub fn new(limits: &RuntimeLimits, class: GuestClass, mode: AllocationMode) -> Self {
+        Self {
+            class,
+            mode,
+            memory_bytes: limits.memory_bytes,
+            max_instances: limits.max_instances,
+            large_warm_slots: limits.large_warm_slots,
+        }
+    }
+}
+
 /// Which instance allocator the engine ended up with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -141,19 +166,19 @@ impl RuntimeStats {
     }
 }
 
-/// One engine, the linker every plugin of its class is instantiated against, and the
-/// fingerprint its compiled artifacts are stored under.
+/// One engine, what it was built from, the linker every plugin of its class is instantiated
+/// against, and the fingerprint its compiled artifacts are stored under.
 pub(crate) struct ClassEngine {
     pub(crate) engine: Engine,
+    pub(crate) spec: EngineSpec,
     pub(crate) linker: Linker<HostState>,
     pub(crate) fingerprint: String,
-    pub(crate) mode: AllocationMode,
 }
 
 impl ClassEngine {
     fn new(limits: &RuntimeLimits, class: GuestClass) -> anyhow::Result<Self> {
-        let (engine, mode) = build_engine(limits, class)?;
-        tracing::info!(?class, ?mode, "hook engine ready");
+        let (engine, spec) = build_engine(limits, class)?;
+        tracing::info!(?class, mode = ?spec.mode, "hook engine ready");
         spawn_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(crate::runtime::to_anyhow)?;
@@ -161,9 +186,9 @@ impl ClassEngine {
         let fingerprint = super::artifacts::engine_fingerprint(&engine);
         Ok(Self {
             engine,
+            spec,
             linker,
             fingerprint,
-            mode,
         })
     }
 }
@@ -185,7 +210,7 @@ pub struct HookRuntime {
 impl std::fmt::Debug for HookRuntime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HookRuntime")
-            .field("mode", &self.small.mode)
+            .field("mode", &self.small.spec.mode)
             .finish()
     }
 }
@@ -206,12 +231,8 @@ fn base_config() -> Config {
 /// time, only the memory the guests actually touched.
 const LARGE_KEEP_RESIDENT_BYTES: usize = 32 * 1024 * 1024;
 
-fn pooling_config(
-    limits: &RuntimeLimits,
-    class: GuestClass,
-    tuned: bool,
-) -> PoolingAllocationConfig {
-    let n = limits.max_instances;
+fn pooling_config(spec: &EngineSpec, tuned: bool) -> PoolingAllocationConfig {
+    let n = spec.max_instances;
     let mut pool = PoolingAllocationConfig::new();
     pool.total_component_instances(n)
         .total_core_instances(n * CORE_INSTANCES_PER_COMPONENT)
@@ -222,14 +243,14 @@ fn pooling_config(
         .max_memories_per_component(MEMORIES_PER_COMPONENT)
         .max_tables_per_component(TABLES_PER_COMPONENT)
         .table_elements(TABLE_ELEMENTS)
-        .max_memory_size(limits.memory_bytes);
-    let keep_resident = match class {
+        .max_memory_size(spec.memory_bytes);
+    let keep_resident = match spec.class {
         GuestClass::Small => KEEP_RESIDENT_BYTES,
         GuestClass::Large => {
             // Every slot used once keeps its memory resident, so the slots resident are the
             // peak of large instances at once plus these: 8 held ~50 MiB more than 2 after a
             // JavaScript and Python load, with no throughput gain measured.
-            pool.max_unused_warm_slots(limits.large_warm_slots);
+            pool.max_unused_warm_slots(spec.large_warm_slots);
             LARGE_KEEP_RESIDENT_BYTES
         }
     };
@@ -241,26 +262,24 @@ fn pooling_config(
     pool
 }
 
-/// The engine configuration for one guest class and allocation mode. Public so that benchmarks
-/// can build a bare-wasmtime baseline configured exactly like Hookline's engine.
-pub fn engine_config(limits: &RuntimeLimits, class: GuestClass, mode: AllocationMode) -> Config {
+/// The engine configuration a spec describes. Public so that benchmarks can build a
+/// bare-wasmtime baseline configured exactly like Hookline's engine.
+pub fn engine_config(spec: &EngineSpec) -> Config {
     let mut config = base_config();
-    if mode != AllocationMode::OnDemand {
-        let tuned = mode == AllocationMode::PoolingTuned;
+    if spec.mode != AllocationMode::OnDemand {
+        let tuned = spec.mode == AllocationMode::PoolingTuned;
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
-            limits, class, tuned,
+            spec, tuned,
         )));
     }
     config
 }
 
-fn build_engine(
-    limits: &RuntimeLimits,
-    class: GuestClass,
-) -> anyhow::Result<(Engine, AllocationMode)> {
+fn build_engine(limits: &RuntimeLimits, class: GuestClass) -> anyhow::Result<(Engine, EngineSpec)> {
     for mode in [AllocationMode::PoolingTuned, AllocationMode::Pooling] {
-        match Engine::new(&engine_config(limits, class, mode)) {
-            Ok(engine) => return Ok((engine, mode)),
+        let spec = EngineSpec::new(limits, class, mode);
+        match Engine::new(&engine_config(&spec)) {
+            Ok(engine) => return Ok((engine, spec)),
             Err(e) => tracing::warn!(
                 ?mode,
                 error = %e,
@@ -268,9 +287,9 @@ fn build_engine(
             ),
         }
     }
-    let engine = Engine::new(&engine_config(limits, class, AllocationMode::OnDemand))
-        .map_err(crate::runtime::to_anyhow)?;
-    Ok((engine, AllocationMode::OnDemand))
+    let spec = EngineSpec::new(limits, class, AllocationMode::OnDemand);
+    let engine = Engine::new(&engine_config(&spec)).map_err(crate::runtime::to_anyhow)?;
+    Ok((engine, spec))
 }
 
 /// Advances the epoch every `EPOCH_TICK` until the engine is dropped.
@@ -309,7 +328,7 @@ impl HookRuntime {
 
     /// The allocator of the small-guest engine (the large-guest one is configured alike).
     pub fn mode(&self) -> AllocationMode {
-        self.small.mode
+        self.small.spec.mode
     }
 
     pub(crate) fn class_engine(&self, class: GuestClass) -> &ClassEngine {

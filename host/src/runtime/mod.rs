@@ -17,9 +17,9 @@ mod registry;
 mod reuse;
 pub(crate) mod state;
 
-pub use compile::{COMPILE_SUBCOMMAND, EngineSpec, compile_child_main};
+pub use compile::{COMPILE_SUBCOMMAND, compile_child_main};
 pub use engine::{
-    AllocationMode, GuestClass, HookRuntime, LARGE_GUEST_INITIAL_MEMORY, RuntimeLimits,
+    AllocationMode, EngineSpec, GuestClass, HookRuntime, LARGE_GUEST_INITIAL_MEMORY, RuntimeLimits,
     RuntimeStats, engine_config, spawn_epoch_ticker,
 };
 pub use held::RequestInstances;
