@@ -151,3 +151,27 @@ test('a thrown non-Error value traps instead of reaching the host as a malformed
 
   await assert.rejects(callExport(() => handler.handle(new FakeRequestContext())), /non-Error value: oops/);
 });
+
+test('a synchronous hook is answered without a promise, an async one with one', async () => {
+  const sync = defineHandler(() => ({ ok: true }));
+  const asyncHandler = defineHandler(async () => ({ ok: true }));
+  const ctx = new FakeRequestContext();
+
+  assert.equal(sync.handle(ctx), '{"ok":true}');
+  const pending = asyncHandler.handle(ctx);
+  assert.ok(pending instanceof Promise);
+  assert.equal(await pending, '{"ok":true}');
+});
+
+test('an async hook rejecting with a HookError or another error fails like a synchronous one', async () => {
+  const rejecting = defineHandler(async () => throwError(409, 'Taken', { code: 'TAKEN' }));
+  const buggy = defineHandler(async () => {
+    throw new TypeError('oops');
+  });
+
+  assert.deepEqual(await callExport(() => rejecting.handle(new FakeRequestContext())), {
+    tag: 'err',
+    val: { status: 409, code: 'TAKEN', message: 'Taken', headers: [] },
+  });
+  await assert.rejects(callExport(() => buggy.handle(new FakeRequestContext())), { name: 'TypeError', message: 'oops' });
+});

@@ -29,10 +29,10 @@ export type Hook<T> = (ctx: Context) => T | Promise<T>;
  * });
  *
  * @param {Hook<unknown>} hook
- * @returns {{ run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): Promise<string | undefined> }}
+ * @returns {{ run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): string | undefined | Promise<string | undefined> }}
  */
 export declare function definePreHook(hook: Hook<unknown>): {
-    run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): Promise<string | undefined>;
+    run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): string | undefined | Promise<string | undefined>;
 };
 /**
  * Defines a handler; export the result as `handler`.
@@ -44,10 +44,10 @@ export declare function definePreHook(hook: Hook<unknown>): {
  * export const handler = defineHandler((ctx) => ({ path: ctx.path() }));
  *
  * @param {Hook<unknown>} handler
- * @returns {{ handle(ctx: import('hookline:plugin/context@0.1.0').RequestContext): Promise<string> }}
+ * @returns {{ handle(ctx: import('hookline:plugin/context@0.1.0').RequestContext): string | Promise<string> }}
  */
 export declare function defineHandler(handler: Hook<unknown>): {
-    handle(ctx: import('hookline:plugin/context@0.1.0').RequestContext): Promise<string>;
+    handle(ctx: import('hookline:plugin/context@0.1.0').RequestContext): string | Promise<string>;
 };
 /**
  * Defines a postHook; export the result as `postHook`. It runs after the handler on success
@@ -57,8 +57,8 @@ export declare function defineHandler(handler: Hook<unknown>): {
  * export const postHook = definePostHook((ctx) => ctx.log(`answered ${ctx.status()}`));
  *
  * @param {Hook<unknown>} hook
- * @returns {{ run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): Promise<void> }}
+ * @returns {{ run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): void | Promise<void> }}
  */
 export declare function definePostHook(hook: Hook<unknown>): {
-    run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): Promise<void>;
+    run(ctx: import('hookline:plugin/context@0.1.0').RequestContext): void | Promise<void>;
 };
