@@ -929,6 +929,10 @@ fn main() -> anyhow::Result<()> {
             "HOOKLINE_LARGE_WARM_SLOTS",
             hookline::config::DEFAULT_LARGE_WARM_SLOTS,
         )?,
+        max_large_instances: match std::env::var("HOOKLINE_MAX_LARGE_INSTANCES") {
+            Ok(n) => Some(n.parse().context("HOOKLINE_MAX_LARGE_INSTANCES")?),
+            Err(_) => None,
+        },
         // As `hookline serve` does: uploads compile in a child of the server binary.
         compiler_exe: Some(env!("CARGO_BIN_EXE_hookline").into()),
         ..Default::default()

@@ -103,6 +103,7 @@ impl AppState {
                 memory_bytes: settings.hook_memory_bytes,
                 max_instances: settings.max_instances,
                 large_warm_slots: settings.large_warm_slots,
+                max_large_instances: settings.effective_max_large_instances(),
                 hook_timeout: Duration::from_millis(settings.hook_timeout_ms),
                 max_guest_output_bytes: settings.max_guest_output_bytes,
                 artifact_dir: settings.effective_artifact_dir(),

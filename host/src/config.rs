@@ -160,6 +160,12 @@ pub struct Settings {
     /// resident (up to 32 MiB), so the slots resident are the peak of large instances at
     /// once plus this.
     pub large_warm_slots: u32,
+    /// Fresh JavaScript/Python (large-guest) instances alive at once; more wait for one to
+    /// finish, within the hook's time budget. Every pool slot such an instance used keeps its
+    /// interpreter's touched pages resident, so this bounds that memory. Default: the number
+    /// of cores, at least 2 (the interpreters compute; a hook waiting on the database holds
+    /// its permit, so raise it for hooks that mostly wait).
+    pub max_large_instances: Option<u32>,
     /// Log lines one request may collect.
     pub max_log_entries: usize,
     /// Bytes of guest stdout/stderr kept per hook call.
@@ -237,6 +243,7 @@ impl Default for Settings {
             route_timeout_ms: DEFAULT_ROUTE_TIMEOUT_MS,
             max_instances: DEFAULT_MAX_INSTANCES,
             large_warm_slots: DEFAULT_LARGE_WARM_SLOTS,
+            max_large_instances: None,
             max_log_entries: DEFAULT_MAX_LOG_ENTRIES,
             max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
             node_name: DEFAULT_NODE_NAME.to_owned(),
@@ -330,6 +337,11 @@ impl Settings {
         }
         if self.large_warm_slots > self.max_instances {
             return fail("large_warm_slots must be at most max_instances");
+        }
+        if let Some(n) = self.max_large_instances
+            && (n == 0 || n > self.max_instances)
+        {
+            return fail("max_large_instances must be between 1 and max_instances");
         }
         if self.max_body_bytes == 0 || self.max_plugin_bytes == 0 {
             return fail("max_body_bytes and max_plugin_bytes must be positive");
@@ -427,6 +439,18 @@ impl Settings {
             .filter(|key| !key.is_empty())
     }
 
+    /// The cap on fresh large-guest instances in force: the configured one, or the number of
+    /// cores (at least 2), within `max_instances`.
+    pub fn effective_max_large_instances(&self) -> u32 {
+        self.max_large_instances.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            u32::try_from(cores)
+                .unwrap_or(u32::MAX)
+                .max(2)
+                .min(self.max_instances)
+        })
+    }
+
     /// The artifact cache directory in force.
     pub fn effective_artifact_dir(&self) -> PathBuf {
         self.artifact_dir
@@ -501,6 +525,39 @@ mod tests {
             };
             settings.validate().expect("in range");
         }
+    }
+
+    #[test]
+    fn the_large_instance_cap_is_refused_outside_one_to_max_instances() {
+        for bad in [0, 5] {
+            let settings = Settings {
+                max_instances: 4,
+                max_large_instances: Some(bad),
+                ..Settings::default()
+            };
+            let refused = settings.validate().expect_err("out of range");
+            assert!(
+                refused.to_string().contains("max_large_instances"),
+                "{refused}"
+            );
+        }
+        let settings = Settings {
+            max_instances: 4,
+            max_large_instances: Some(4),
+            ..Settings::default()
+        };
+        settings.validate().expect("within max_instances");
+        assert_eq!(settings.effective_max_large_instances(), 4);
+        let default = Settings {
+            max_instances: 1,
+            ..Settings::default()
+        };
+        assert_eq!(
+            default.effective_max_large_instances(),
+            1,
+            "within max_instances"
+        );
+        assert!(Settings::default().effective_max_large_instances() >= 2);
     }
 
     #[test]

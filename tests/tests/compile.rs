@@ -110,3 +110,54 @@ async fn the_child_and_the_server_compile_the_same_artifact_name() {
     );
     second.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugins_uploaded_with_one_binary_share_one_loaded_component() {
+    let server = TestServer::start().await;
+    serves_hello(&server).await;
+    server.install("hello-again", "hello").await;
+    server
+        .route(json!({"path": "/again/:name", "methods": ["GET"], "publishedMethods": ["GET"], "handler": {"plugin": "hello-again"}}))
+        .await;
+    assert_eq!(
+        server.get("/again/ada").await.body,
+        json!({"message": "hello, ada"})
+    );
+    let stats = runtime_stats(&server).await;
+    assert_eq!(
+        (stats["compiled"].clone(), stats["componentsShared"].clone()),
+        (json!(1), json!(1)),
+        "compiled once, the second plugin took the first one's component"
+    );
+
+    // Gone from memory once no plugin holds it: a later upload loads the artifact from disk.
+    for (route, plugin) in [("/hello/:name", "hello"), ("/again/:name", "hello-again")] {
+        let routes = server.admin("GET", "/admin/routes", None).await.body;
+        let id = routes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["path"] == route)
+            .unwrap()["id"]
+            .clone();
+        let deleted = server
+            .admin("DELETE", &format!("/admin/routes/{id}"), None)
+            .await;
+        assert_eq!(deleted.status, 204);
+        let deleted = server
+            .admin("DELETE", &format!("/admin/plugins/{plugin}"), None)
+            .await;
+        assert_eq!(deleted.status, 204);
+    }
+    server.install("hello", "hello").await;
+    let stats = runtime_stats(&server).await;
+    assert_eq!(
+        (
+            stats["compiled"].clone(),
+            stats["componentsShared"].clone(),
+            stats["artifactsLoaded"].clone()
+        ),
+        (json!(1), json!(1), json!(1))
+    );
+    server.stop().await;
+}

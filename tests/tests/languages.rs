@@ -211,3 +211,33 @@ async fn javascript_restarts_from_the_artifact_cache() {
 async fn python_restarts_from_the_artifact_cache() {
     restarts_from_the_artifact_cache(Language::Python).await;
 }
+
+/// With one fresh interpreter instance allowed at once, concurrent requests wait their turn
+/// (within the hook's time budget) instead of failing.
+#[tokio::test(flavor = "multi_thread")]
+async fn javascript_requests_beyond_the_large_instance_cap_wait_their_turn() {
+    let Some(component) = Language::JavaScript.component("hello") else {
+        return;
+    };
+    let server = TestServer::start_with(|s| {
+        s.artifact_dir = Some(shared_artifact_dir());
+        s.max_large_instances = Some(1);
+    })
+    .await;
+    install(&server, "hello", component).await;
+    server
+        .route(json!({"path": "/hello/:name", "methods": ["GET"], "publishedMethods": ["GET"], "handler": {"plugin": "hello"}}))
+        .await;
+    let client = &server;
+    let replies = futures::future::join_all(
+        (0..8).map(|i| async move { client.get(&format!("/hello/n{i}")).await }),
+    )
+    .await;
+    for (i, reply) in replies.into_iter().enumerate() {
+        assert_eq!(
+            (reply.status, reply.body),
+            (200, json!({"message": format!("hello, n{i}")}))
+        );
+    }
+    server.stop().await;
+}

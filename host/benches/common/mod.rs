@@ -93,6 +93,7 @@ pub fn default_limits(artifacts: &Path) -> RuntimeLimits {
         memory_bytes: DEFAULT_HOOK_MEMORY_BYTES,
         max_instances: DEFAULT_MAX_INSTANCES,
         large_warm_slots: DEFAULT_LARGE_WARM_SLOTS,
+        max_large_instances: hookline::Settings::default().effective_max_large_instances(),
         hook_timeout: Duration::from_millis(DEFAULT_HOOK_TIMEOUT_MS),
         max_guest_output_bytes: DEFAULT_MAX_GUEST_OUTPUT_BYTES,
         artifact_dir: artifacts.to_owned(),

@@ -17,6 +17,7 @@ use wasmtime::component::Linker;
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use super::reuse::KeptLimits;
+use super::shared::SharedComponents;
 use super::state::HostState;
 use crate::capabilities::Capabilities;
 
@@ -63,7 +64,7 @@ pub const LARGE_GUEST_INITIAL_MEMORY: u64 = KEEP_RESIDENT_BYTES as u64;
 /// every such write fault flushed the TLB of the other cores: 4.2 ms of CPU per JavaScript call
 /// with two at once. Large guests then copied their image into the slot instead;
 /// `host/benches/README.md`.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum GuestClass {
     Small,
@@ -88,6 +89,8 @@ pub struct RuntimeLimits {
     pub max_instances: u32,
     /// Unused large-guest slots preferred for the next instance over slots never used.
     pub large_warm_slots: u32,
+    /// Fresh large-guest instances alive at once.
+    pub max_large_instances: u32,
     pub hook_timeout: Duration,
     pub max_guest_output_bytes: usize,
     pub artifact_dir: PathBuf,
@@ -140,6 +143,8 @@ pub struct RuntimeStats {
     /// Of those, compiled by a child process.
     pub compiled_in_child: AtomicU64,
     pub artifacts_loaded: AtomicU64,
+    /// Plugin loads that found their binary's component already loaded for another plugin.
+    pub components_shared: AtomicU64,
     pub invocations: AtomicU64,
     /// Calls served by a kept instance (reuse mode).
     pub reused: AtomicU64,
@@ -157,6 +162,7 @@ impl RuntimeStats {
             "compiled": self.compiled.load(Ordering::Relaxed),
             "compiledInChild": self.compiled_in_child.load(Ordering::Relaxed),
             "artifactsLoaded": self.artifacts_loaded.load(Ordering::Relaxed),
+            "componentsShared": self.components_shared.load(Ordering::Relaxed),
             "invocations": self.invocations.load(Ordering::Relaxed),
             "reused": self.reused.load(Ordering::Relaxed),
             "sameRequest": self.same_request.load(Ordering::Relaxed),
@@ -200,11 +206,19 @@ pub struct HookRuntime {
     pub(crate) large: ClassEngine,
     pub(crate) limits: RuntimeLimits,
     pub(crate) slots: Arc<Semaphore>,
+    /// Fresh large-guest instances at once (`max_large_instances`). Every pool slot a large
+    /// instance used keeps the pages its interpreter touched resident (its image, mapped from
+    /// the artifact, and what it wrote, up to 32 MiB), so the resident memory of the large
+    /// engine grows with the peak of such instances at once: without a cap, with as many as
+    /// requests in flight. Calls yield at every epoch tick, so a few cores run many at once.
+    pub(crate) large_slots: Arc<Semaphore>,
     pub(crate) stats: RuntimeStats,
     pub(crate) capabilities: Arc<Capabilities>,
     pub(crate) kept_limits: Arc<KeptLimits>,
     /// How many instances requests may hold between their calls ([`super::held`]).
     pub(crate) holds: Arc<Semaphore>,
+    /// Loaded components by binary, shared by the plugins that run the same one.
+    pub(crate) components: SharedComponents,
 }
 
 impl std::fmt::Debug for HookRuntime {
@@ -316,6 +330,7 @@ impl HookRuntime {
         let limits_max = limits.max_instances;
         Ok(Self {
             slots: Arc::new(Semaphore::new(limits.max_instances as usize)),
+            large_slots: Arc::new(Semaphore::new(limits.max_large_instances as usize)),
             small,
             large,
             limits,
@@ -323,6 +338,7 @@ impl HookRuntime {
             capabilities: Arc::new(capabilities),
             kept_limits: Arc::new(KeptLimits::new(limits_max)),
             holds: super::held::hold_budget(limits_max),
+            components: SharedComponents::default(),
         })
     }
 

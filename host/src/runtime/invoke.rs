@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wasmtime::component::{Instance, Resource};
 use wasmtime::{Store, UpdateDeadline};
 
@@ -16,7 +17,7 @@ use super::held::RequestInstances;
 use super::inspect::PluginKind;
 use super::reuse::Kept;
 use super::state::{CallSetup, ContextHandle, Phase};
-use super::{HookRuntime, HostState, LoadedPlugin};
+use super::{GuestClass, HookRuntime, HostState, LoadedPlugin};
 use crate::context::RequestContext;
 use crate::error::HttpError;
 
@@ -109,6 +110,10 @@ impl HookRuntime {
                 (kept, None)
             }
         };
+        // A fresh large instance (an interpreter) also takes one of the large-guest permits,
+        // for its call only: every slot such an instance used keeps its interpreter's pages
+        // resident, so this cap bounds the slots that do ([`HookRuntime::large_slots`]).
+        let mut large_permit = None;
         let (mut store, instance, served, permit) = match held {
             Some(kept) => {
                 let mut store = kept.store;
@@ -116,18 +121,14 @@ impl HookRuntime {
                 (store, Some(kept.instance), kept.served, kept.permit)
             }
             None => {
-                // A free slot is the common case: take it without registering a timer.
-                let permit = match self.slots.clone().try_acquire_owned() {
-                    Ok(permit) => permit,
-                    Err(_) => match tokio::time::timeout_at(
-                        deadline.into(),
-                        self.slots.clone().acquire_owned(),
-                    )
-                    .await
-                    {
-                        Ok(Ok(permit)) => permit,
-                        _ => return (request, Err(timeout_error(plugin))),
-                    },
+                if plugin.class == GuestClass::Large {
+                    match acquire_within(&self.large_slots, deadline).await {
+                        Some(permit) => large_permit = Some(permit),
+                        None => return (request, Err(timeout_error(plugin))),
+                    }
+                }
+                let Some(permit) = acquire_within(&self.slots, deadline).await else {
+                    return (request, Err(timeout_error(plugin)));
                 };
                 let state = HostState::new(request, setup, &self.capabilities);
                 (fresh_store(plugin, state), None, 0, permit)
@@ -136,6 +137,7 @@ impl HookRuntime {
         self.stats.invocations.fetch_add(1, Ordering::Relaxed);
         store.set_epoch_deadline(1);
         let result = run(&mut store, call, instance).await;
+        drop(large_permit);
         let (mut request, output, dropped_bytes) = store.data_mut().finish();
         match &result {
             // Kept only after a call that did not trap (a timeout is a trap too): for this
@@ -235,6 +237,21 @@ fn fresh_store(plugin: &LoadedPlugin, state: HostState) -> Store<HostState> {
         }
     });
     store
+}
+
+/// A permit of `semaphore`, or `None` when `deadline` passes first. A free permit, the common
+/// case, is taken without registering a timer.
+async fn acquire_within(
+    semaphore: &Arc<Semaphore>,
+    deadline: Instant,
+) -> Option<OwnedSemaphorePermit> {
+    if let Ok(permit) = semaphore.clone().try_acquire_owned() {
+        return Some(permit);
+    }
+    tokio::time::timeout_at(deadline.into(), semaphore.clone().acquire_owned())
+        .await
+        .ok()?
+        .ok()
 }
 
 fn timeout_error(plugin: &LoadedPlugin) -> HttpError {
@@ -361,4 +378,32 @@ fn from_guest(e: HookError, request_id: &str, plugin: &LoadedPlugin) -> HttpErro
         }
     }
     err
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_permit_is_awaited_until_the_deadline_and_no_longer() {
+        let semaphore = Arc::new(Semaphore::new(1));
+        let held = acquire_within(&semaphore, Instant::now() + Duration::from_secs(1))
+            .await
+            .expect("a free permit");
+        let deadline = Instant::now() + Duration::from_millis(50);
+        assert!(acquire_within(&semaphore, deadline).await.is_none());
+        assert!(Instant::now() >= deadline, "it waited for the deadline");
+        let waiting = tokio::spawn({
+            let semaphore = semaphore.clone();
+            async move { acquire_within(&semaphore, Instant::now() + Duration::from_secs(5)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(held);
+        assert!(
+            waiting.await.unwrap().is_some(),
+            "the waiter got the freed permit"
+        );
+    }
 }

@@ -15,6 +15,7 @@ mod invoke;
 mod output;
 mod registry;
 mod reuse;
+mod shared;
 pub(crate) mod state;
 
 pub use compile::{COMPILE_SUBCOMMAND, compile_child_main};

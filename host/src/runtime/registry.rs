@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use arc_swap::ArcSwap;
 use wasmtime::component::{Component, InstancePre};
@@ -26,6 +27,13 @@ pub struct LoadedPlugin {
     /// Requests one instance may serve (reuse mode); 0 or 1: a fresh instance per call.
     pub reuse: u32,
     pub(crate) kept: KeptInstances,
+    /// Shared with every plugin that runs the same binary ([`super::shared`]); holding it keeps
+    /// it there.
+    #[expect(
+        dead_code,
+        reason = "held, never read: it keeps the shared component alive"
+    )]
+    pub(crate) component: Arc<Component>,
     pub(crate) instance_pre: InstancePre<HostState>,
     pub(crate) pre_hook: Option<pre_hook::GuestIndices>,
     pub(crate) handler: Option<handler::GuestIndices>,
@@ -51,7 +59,8 @@ impl LoadedPlugin {
 }
 
 impl HookRuntime {
-    /// Validates, compiles (or loads from the artifact cache) and pre-links a plugin binary.
+    /// Validates, compiles (or loads from the artifact cache, or takes from another plugin
+    /// running the same binary) and pre-links a plugin binary.
     pub fn prepare(
         &self,
         name: &str,
@@ -62,9 +71,18 @@ impl HookRuntime {
         check_header(binary)?;
         let memory = initial_memory_bytes(binary).map_err(UploadRejection::Invalid)?;
         let class = GuestClass::of_initial_memory(memory);
-        let component = self
-            .load_component(class, sha256, binary)
-            .map_err(|e| UploadRejection::Invalid(format!("{e:#}")))?;
+        let component = match self.components.get(class, sha256) {
+            Some(component) => {
+                self.stats.components_shared.fetch_add(1, Ordering::Relaxed);
+                component
+            }
+            None => {
+                let component = self
+                    .load_component(class, sha256, binary)
+                    .map_err(|e| UploadRejection::Invalid(format!("{e:#}")))?;
+                self.components.insert(class, sha256, component)
+            }
+        };
         self.link(name, version, sha256, class, component)
     }
 
@@ -74,7 +92,7 @@ impl HookRuntime {
         version: i32,
         sha256: &str,
         class: GuestClass,
-        component: Component,
+        component: Arc<Component>,
     ) -> Result<LoadedPlugin, UploadRejection> {
         let instance_pre = self
             .class_engine(class)
@@ -115,6 +133,7 @@ impl HookRuntime {
             class,
             reuse: 0,
             kept: KeptInstances::new(self.kept_limits.clone()),
+            component,
             instance_pre,
             pre_hook,
             handler,
