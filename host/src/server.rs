@@ -195,6 +195,7 @@ pub async fn termination() -> std::io::Result<()> {
 /// Starts the server in the background and returns once it accepts connections.
 pub async fn spawn(settings: Settings) -> anyhow::Result<RunningServer> {
     crate::alloc::purge_freed_memory_at_once();
+    crate::alloc::return_large_c_blocks_at_once();
     let listener = TcpListener::bind((settings.host, settings.port)).await?;
     let addr = listener.local_addr()?;
     let state = AppState::start(settings).await?;
