@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use tokio::sync::Mutex;
 
 use crate::access::{Access, ClientIpResolver};
@@ -160,35 +160,49 @@ impl AppState {
             }
         }
         for p in plugins {
-            let version = plugin_version::Entity::find()
-                .filter_by_plugin_version(p.id, p.active_version)
-                .one(&self.db)
-                .await?;
-            let Some(version) = version else {
-                tracing::error!(plugin = %p.name, version = p.active_version, "active version missing");
-                continue;
-            };
-            // Kept when loaded already: the same version of the same binary (a plugin deleted
-            // and uploaded again restarts at version 1, so the number alone is not enough).
-            if self.plugins.get(&p.name).is_some_and(|loaded| {
-                loaded.version == version.version
-                    && loaded.sha256 == version.sha256
-                    && loaded.reuse == reuse_of(&p)
-            }) {
-                continue;
-            }
-            let runtime_ref = &self.runtime;
-            let loaded = tokio::task::block_in_place(|| {
-                runtime_ref.prepare(&p.name, version.version, &version.sha256, &version.binary)
-            });
-            match loaded {
-                Ok(mut loaded) => {
-                    loaded.reuse = reuse_of(&p);
-                    self.plugins.activate(loaded)
-                }
-                Err(e) => tracing::error!(plugin = %p.name, error = %e, "could not load plugin"),
+            if let Err(e) = self.load_active_version(&p).await {
+                tracing::error!(plugin = %p.name, error = %e, "could not load plugin");
             }
         }
+        Ok(())
+    }
+
+    /// Loads plugin `p`'s active version unless the registry has it already: the same version
+    /// of the same binary with the same reuse setting (a plugin deleted and uploaded again
+    /// restarts at version 1, so the number alone is not enough). The binary is read from the
+    /// database only when it must be loaded.
+    async fn load_active_version(&self, p: &plugin::Model) -> anyhow::Result<()> {
+        let digest: Option<(i32, String)> = plugin_version::Entity::find()
+            .filter_by_plugin_version(p.id, p.active_version)
+            .select_only()
+            .column(plugin_version::Column::Version)
+            .column(plugin_version::Column::Sha256)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        let Some((version, sha256)) = digest else {
+            anyhow::bail!(
+                "plugin {}: active version {} missing",
+                p.name,
+                p.active_version
+            );
+        };
+        if self.plugins.get(&p.name).is_some_and(|loaded| {
+            loaded.version == version && loaded.sha256 == sha256 && loaded.reuse == reuse_of(p)
+        }) {
+            return Ok(());
+        }
+        let version = plugin_version::Entity::find()
+            .filter_by_plugin_version(p.id, p.active_version)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("plugin {}: active version missing", p.name))?;
+        let runtime = &self.runtime;
+        let mut loaded = tokio::task::block_in_place(|| {
+            runtime.prepare(&p.name, version.version, &version.sha256, &version.binary)
+        })?;
+        loaded.reuse = reuse_of(p);
+        self.plugins.activate(loaded);
         Ok(())
     }
 
@@ -244,18 +258,7 @@ impl AppState {
             self.plugins.remove(name);
             return Ok(());
         };
-        let version = plugin_version::Entity::find()
-            .filter_by_plugin_version(p.id, p.active_version)
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("plugin {name}: active version missing"))?;
-        let runtime = &self.runtime;
-        let mut loaded = tokio::task::block_in_place(|| {
-            runtime.prepare(&p.name, version.version, &version.sha256, &version.binary)
-        })?;
-        loaded.reuse = reuse_of(&p);
-        self.plugins.activate(loaded);
-        Ok(())
+        self.load_active_version(&p).await
     }
 }
 
