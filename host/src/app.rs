@@ -24,6 +24,7 @@ use crate::routing::{HookRow, RouteRow, RouteTable, build_table};
 use crate::runtime::{HookRuntime, PluginRegistry, RuntimeLimits};
 use crate::schema::TableRegistry;
 use crate::schema::crypto::ColumnCrypto;
+use crate::store::columns::HookPhase;
 use crate::store::entities::{hook, plugin, plugin_version, route};
 use crate::store::{self, parse_json_text};
 
@@ -293,7 +294,7 @@ pub fn route_row(r: &route::Model, default_timeout_ms: u64) -> RouteRow {
 pub fn hook_row(h: &hook::Model) -> HookRow {
     HookRow {
         id: h.id,
-        pre: h.phase == "pre",
+        pre: h.phase == HookPhase::Pre,
         route_id: h.route_id,
         methods: methods_of(&h.methods),
         plugin: h.plugin.clone(),

@@ -14,7 +14,6 @@ use super::{RootAdmin, explicit, find_by_path_id};
 use crate::app::{AppState, hook_row};
 use crate::error::HttpError;
 use crate::json::JsonBody;
-use crate::runtime::PluginKind;
 use crate::store::entities::{hook, route};
 use crate::store::parse_json_text;
 
@@ -55,20 +54,17 @@ async fn merged(
     input: HookInput,
 ) -> Result<hook::ActiveModel, HttpError> {
     let phase = match (input.phase, current) {
-        (Some(p), _) => p,
-        (None, Some(c)) => c.phase.clone(),
-        (None, None) => String::new(),
+        (Some(p), _) => p.parse().ok(),
+        (None, Some(c)) => Some(c.phase),
+        (None, None) => None,
     };
-    let kind = match phase.as_str() {
-        "pre" => PluginKind::PreHook,
-        "post" => PluginKind::PostHook,
-        _ => {
-            return Err(HttpError::bad_request(
-                "INVALID_PHASE",
-                "`phase` must be \"pre\" or \"post\"",
-            ));
-        }
+    let Some(phase) = phase else {
+        return Err(HttpError::bad_request(
+            "INVALID_PHASE",
+            "`phase` must be \"pre\" or \"post\"",
+        ));
     };
+    let kind = super::hook_kind(phase);
     let route_id = match (input.route, current) {
         (Some(r), _) => r,
         (None, Some(c)) => c.route_id,

@@ -24,6 +24,8 @@ use crate::app::AppState;
 use crate::auth::BearerError;
 use crate::context::AuthUser;
 use crate::error::HttpError;
+use crate::runtime::PluginKind;
+use crate::store::columns::HookPhase;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -154,6 +156,14 @@ fn known_tables(state: &AppState, names: Vec<String>) -> Result<String, HttpErro
 }
 
 /// Parses a numeric id from the path, 400 `INVALID_ID` otherwise.
+/// The export a hook attached in `phase` calls.
+fn hook_kind(phase: HookPhase) -> PluginKind {
+    match phase {
+        HookPhase::Pre => PluginKind::PreHook,
+        HookPhase::Post => PluginKind::PostHook,
+    }
+}
+
 fn parse_id(raw: &str) -> Result<i64, HttpError> {
     raw.parse()
         .map_err(|_| HttpError::bad_request("INVALID_ID", format!("{raw:?} is not an id")))

@@ -107,11 +107,7 @@ async fn kinds_in_use(state: &AppState, name: &str) -> Result<Vec<PluginKind>, H
         .all(&state.db)
         .await?
     {
-        let kind = if h.phase == "pre" {
-            PluginKind::PreHook
-        } else {
-            PluginKind::PostHook
-        };
+        let kind = super::hook_kind(h.phase);
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }

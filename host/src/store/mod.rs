@@ -2,6 +2,7 @@
 //! SQLite (embedded default) and PostgreSQL. Owns connecting and migrating; it never decides
 //! policy (who may change what), which belongs to the admin and auth APIs.
 
+pub mod columns;
 pub mod entities;
 mod migration;
 

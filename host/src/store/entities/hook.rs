@@ -1,12 +1,13 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::columns::HookPhase;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "hooks")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// "pre" or "post".
-    pub phase: String,
+    pub phase: HookPhase,
     /// None: a global hook.
     pub route_id: Option<i64>,
     /// JSON array of methods; empty means all.
