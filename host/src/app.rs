@@ -268,19 +268,12 @@ pub(crate) fn reuse_of(p: &plugin::Model) -> u32 {
     u32::try_from(p.instance_reuse).unwrap_or(0)
 }
 
-fn methods_of(text: &str) -> Vec<axum::http::Method> {
-    parse_json_text(text)
-        .as_array()
-        .map(|a| a.iter().filter_map(|m| m.as_str()?.parse().ok()).collect())
-        .unwrap_or_default()
-}
-
 pub fn route_row(r: &route::Model, default_timeout_ms: u64) -> RouteRow {
     RouteRow {
         id: r.id,
         path: r.path.clone(),
-        methods: methods_of(&r.methods),
-        published: methods_of(&r.published_methods),
+        methods: r.methods.0.clone(),
+        published: r.published_methods.0.clone(),
         handler_plugin: r.handler_plugin.clone(),
         table: r.table_name.clone(),
         target_tables: names_of(r.target_tables.as_deref()),
@@ -296,7 +289,7 @@ pub fn hook_row(h: &hook::Model) -> HookRow {
         id: h.id,
         pre: h.phase == HookPhase::Pre,
         route_id: h.route_id,
-        methods: methods_of(&h.methods),
+        methods: h.methods.0.clone(),
         plugin: h.plugin.clone(),
         priority: h.priority,
         enabled: h.enabled,

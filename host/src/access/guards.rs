@@ -174,10 +174,7 @@ impl GuardTable {
         for row in rows {
             let compiled = Position::parse(&row.position).and_then(|position| {
                 let rule = Rule::parse(&parse_json_text(&row.rule), position)?;
-                let methods = parse_json_text(&row.methods)
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|m| m.as_str()?.parse().ok()).collect())
-                    .unwrap_or_default();
+                let methods = row.methods.0.clone();
                 Ok((
                     position,
                     CompiledGuard {

@@ -11,7 +11,6 @@ use crate::error::HttpError;
 use crate::routing::{CompiledRoute, RouteTable};
 use crate::schema::reach::TableReach;
 use crate::store::entities::route_permission;
-use crate::store::parse_json_text;
 
 #[derive(Debug, Clone)]
 enum Grantee {
@@ -45,10 +44,7 @@ impl PermissionTable {
                 (None, Some(user)) => Grantee::User(user),
                 _ => continue,
             };
-            let methods = parse_json_text(&row.methods)
-                .as_array()
-                .map(|a| a.iter().filter_map(|m| m.as_str()?.parse().ok()).collect())
-                .unwrap_or_default();
+            let methods = row.methods.0.clone();
             by_route
                 .entry(row.route_id)
                 .or_default()

@@ -10,12 +10,13 @@ use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder, Set};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::methods::{parse_methods, to_json};
+use super::methods::parse_methods;
 use super::{RootAdmin, explicit, find_by_path_id};
 use crate::access::guards::{Position, Rule};
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::json::JsonBody;
+use crate::store::columns::MethodList;
 use crate::store::entities::{guard, route};
 use crate::store::parse_json_text;
 
@@ -36,7 +37,7 @@ fn guard_json(g: &guard::Model) -> Value {
         "id": g.id,
         "position": g.position,
         "route": g.route_id,
-        "methods": parse_json_text(&g.methods),
+        "methods": g.methods,
         "priority": g.priority,
         "enabled": g.enabled,
         "rule": parse_json_text(&g.rule),
@@ -102,7 +103,7 @@ async fn merged(
             created_at: Set(now),
             priority: Set(0),
             enabled: Set(true),
-            methods: Set("[]".into()),
+            methods: Set(MethodList::default()),
             ..Default::default()
         },
     };
@@ -110,7 +111,7 @@ async fn merged(
     model.route_id = Set(route_id);
     model.rule = Set(rule.to_string());
     if let Some(methods) = methods {
-        model.methods = Set(to_json(&methods));
+        model.methods = Set(methods.into());
     }
     if let Some(p) = input.priority {
         model.priority = Set(p);

@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder, Set};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::methods::{parse_methods, to_json};
+use super::methods::parse_methods;
 use super::{RootAdmin, explicit, find_by_path_id};
 use crate::app::{AppState, hook_row};
 use crate::error::HttpError;
@@ -37,7 +37,7 @@ pub fn hook_json(h: &hook::Model) -> Value {
         "id": h.id,
         "phase": h.phase,
         "route": h.route_id,
-        "methods": parse_json_text(&h.methods),
+        "methods": h.methods,
         "plugin": h.plugin,
         "priority": h.priority,
         "enabled": h.enabled,
@@ -122,7 +122,7 @@ async fn merged(
     };
     model.phase = Set(phase);
     model.route_id = Set(route_id);
-    model.methods = Set(to_json(&methods));
+    model.methods = Set(methods.into());
     model.plugin = Set(plugin);
     if let Some(p) = input.priority {
         model.priority = Set(p);

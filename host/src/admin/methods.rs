@@ -35,7 +35,3 @@ pub fn parse_methods(field: &str, raw: &[String]) -> Result<Vec<Method>, HttpErr
     }
     Ok(out)
 }
-
-pub fn to_json(methods: &[Method]) -> String {
-    serde_json::Value::from(methods.iter().map(|m| m.as_str()).collect::<Vec<_>>()).to_string()
-}

@@ -9,13 +9,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::methods::{parse_methods, to_json};
+use super::methods::parse_methods;
 use super::{RootAdmin, find_by_path_id, parse_id, roles};
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::json::JsonBody;
 use crate::store::entities::{route, route_permission, user};
-use crate::store::parse_json_text;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +30,7 @@ fn grant_json(p: &route_permission::Model, role: Option<&str>) -> Value {
         "route": p.route_id,
         "role": role,
         "user": p.user_id,
-        "methods": parse_json_text(&p.methods),
+        "methods": p.methods,
         "createdAt": p.created_at,
     })
 }
@@ -79,7 +78,7 @@ pub async fn create(
         route_id: Set(route.id),
         role_id: Set(role_id),
         user_id: Set(user_id),
-        methods: Set(to_json(&methods)),
+        methods: Set(methods.into()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -15,9 +15,9 @@ use sea_orm::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::methods::{parse_methods, to_json};
+use super::methods::parse_methods;
 use super::{RootAdmin, find_by_path_id};
-use crate::app::{AppState, route_row};
+use crate::app::AppState;
 use crate::error::HttpError;
 use crate::json::JsonBody;
 use crate::routing::{RouteRow, build_table, parse_pattern};
@@ -57,11 +57,11 @@ pub fn route_json(r: &route::Model) -> Value {
     json!({
         "id": r.id,
         "path": r.path,
-        "methods": parse_json_text(&r.methods),
+        "methods": r.methods,
         "handler": r.handler_plugin.as_ref().map(|p| json!({"plugin": p, "config": parse_json_text(&r.handler_config)})),
         "table": r.table_name,
         "tables": r.target_tables.as_deref().map(parse_json_text).unwrap_or_else(|| json!([])),
-        "publishedMethods": parse_json_text(&r.published_methods),
+        "publishedMethods": r.published_methods,
         "timeoutMs": r.timeout_ms,
         "createdAt": r.created_at,
         "updatedAt": r.updated_at,
@@ -106,7 +106,7 @@ fn merged(
     }
     let methods = match (&input.methods, current) {
         (Some(m), _) => parse_methods("methods", m)?,
-        (None, Some(c)) => route_row(c, 0).methods,
+        (None, Some(c)) => c.methods.0.clone(),
         (None, None) => {
             return Err(HttpError::bad_request(
                 "INVALID_METHODS",
@@ -122,7 +122,7 @@ fn merged(
     }
     let published = match (&input.published_methods, current) {
         (Some(m), _) => parse_methods("publishedMethods", m)?,
-        (None, Some(c)) => route_row(c, 0).published,
+        (None, Some(c)) => c.published_methods.0.clone(),
         (None, None) => Vec::new(),
     };
     if let Some(m) = published.iter().find(|m| !methods.contains(m)) {
@@ -199,8 +199,8 @@ fn merged(
         },
     };
     model.path = Set(path);
-    model.methods = Set(to_json(&methods));
-    model.published_methods = Set(to_json(&published));
+    model.methods = Set(methods.into());
+    model.published_methods = Set(published.into());
     match target {
         Target::Plugin(plugin, config) => {
             model.handler_plugin = Set(Some(plugin));

@@ -19,7 +19,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::RootAdmin;
-use super::methods::to_json;
 use crate::app::AppState;
 use crate::error::HttpError;
 use crate::events::Change;
@@ -28,6 +27,7 @@ use crate::schema::model::{check_distinct, check_table_name};
 use crate::schema::{
     self, Column, ColumnInput, ColumnType, OnDelete, RelationInput, TableDef, ddl,
 };
+use crate::store::columns::MethodList;
 use crate::store::entities::{guard, hook, route, route_permission, table_definition};
 use axum::http::Method;
 
@@ -266,10 +266,10 @@ pub async fn create(
     for (path, methods) in paths {
         route::ActiveModel {
             path: Set(path),
-            methods: Set(to_json(&methods)),
+            methods: Set(methods.into()),
             handler_plugin: Set(None),
             handler_config: Set("{}".into()),
-            published_methods: Set("[]".into()),
+            published_methods: Set(MethodList::default()),
             timeout_ms: Set(None),
             table_name: Set(Some(table.name.clone())),
             created_at: Set(now),

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::columns::MethodList;
+
 /// An admission rule checked before (`pre_auth`) or after (`post_auth`) authentication.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "guards")]
@@ -10,9 +12,9 @@ pub struct Model {
     pub position: String,
     /// The route it guards; `None` guards every route.
     pub route_id: Option<i64>,
-    /// JSON array of methods it applies to; empty means all.
+    /// The methods it applies to; empty means all.
     #[sea_orm(column_type = "Text")]
-    pub methods: String,
+    pub methods: MethodList,
     pub priority: i32,
     pub enabled: bool,
     /// JSON rule, e.g. `{"type": "ip_deny", "ips": ["10.0.0.0/8"]}`.

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::store::columns::HookPhase;
+use crate::store::columns::{HookPhase, MethodList};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "hooks")]
@@ -10,9 +10,9 @@ pub struct Model {
     pub phase: HookPhase,
     /// None: a global hook.
     pub route_id: Option<i64>,
-    /// JSON array of methods; empty means all.
+    /// Empty means all.
     #[sea_orm(column_type = "Text")]
-    pub methods: String,
+    pub methods: MethodList,
     pub plugin: String,
     pub priority: i32,
     pub enabled: bool,

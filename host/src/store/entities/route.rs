@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::columns::MethodList;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "routes")]
 pub struct Model {
@@ -7,16 +9,15 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub path: String,
-    /// JSON array of upper-case method names.
     #[sea_orm(column_type = "Text")]
-    pub methods: String,
+    pub methods: MethodList,
     pub handler_plugin: Option<String>,
     /// JSON configuration handed to the handler.
     #[sea_orm(column_type = "Text")]
     pub handler_config: String,
-    /// JSON array of methods that skip authentication.
+    /// The methods that skip authentication.
     #[sea_orm(column_type = "Text")]
-    pub published_methods: String,
+    pub published_methods: MethodList,
     pub timeout_ms: Option<i64>,
     /// The user table whose default CRUD this route serves when it has no handler plugin.
     pub table_name: Option<String>,

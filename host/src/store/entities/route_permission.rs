@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::columns::MethodList;
+
 /// Grants methods on a route to a role or to one user (exactly one of the two is set).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "route_permissions")]
@@ -9,9 +11,8 @@ pub struct Model {
     pub route_id: i64,
     pub role_id: Option<i64>,
     pub user_id: Option<i64>,
-    /// JSON array of upper-case method names.
     #[sea_orm(column_type = "Text")]
-    pub methods: String,
+    pub methods: MethodList,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }
