@@ -50,9 +50,7 @@ const C_MMAP_THRESHOLD_BYTES: libc::c_int = 128 * 1024;
 pub fn return_large_c_blocks_at_once() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        let operator_chose = std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
-            || std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"));
-        if operator_chose {
+        if operator_set_mmap_threshold() {
             return false;
         }
         // SAFETY: mallopt only changes later allocations' strategy; it is thread-safe.
@@ -60,6 +58,13 @@ pub fn return_large_c_blocks_at_once() -> bool {
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     false
+}
+
+/// Whether the environment sets glibc's mmap threshold, which glibc reads itself at start.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn operator_set_mmap_threshold() -> bool {
+    std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
+        || std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"))
 }
 
 /// Gives back what the compiler's threads (wasmtime compiles on rayon's pool) and the calling
@@ -94,8 +99,9 @@ mod tests {
     #[test]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     fn glibc_takes_the_fixed_mmap_threshold() {
-        let operator_chose = std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
-            || std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"));
-        assert_eq!(super::return_large_c_blocks_at_once(), !operator_chose);
+        assert_eq!(
+            super::return_large_c_blocks_at_once(),
+            !super::operator_set_mmap_threshold()
+        );
     }
 }

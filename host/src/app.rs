@@ -193,15 +193,17 @@ impl AppState {
         }) {
             return Ok(());
         }
-        let version = plugin_version::Entity::find()
+        let binary: Vec<u8> = plugin_version::Entity::find()
             .filter_by_plugin_version(p.id, p.active_version)
+            .select_only()
+            .column(plugin_version::Column::Binary)
+            .into_tuple()
             .one(&self.db)
             .await?
             .ok_or_else(|| anyhow::anyhow!("plugin {}: active version missing", p.name))?;
         let runtime = &self.runtime;
-        let mut loaded = tokio::task::block_in_place(|| {
-            runtime.prepare(&p.name, version.version, &version.sha256, &version.binary)
-        })?;
+        let mut loaded =
+            tokio::task::block_in_place(|| runtime.prepare(&p.name, version, &sha256, &binary))?;
         loaded.reuse = reuse_of(p);
         self.plugins.activate(loaded);
         Ok(())

@@ -9,14 +9,21 @@ async fn runtime_stats(server: &TestServer) -> Value {
 }
 
 async fn serves_hello(server: &TestServer) {
-    server.install("hello", "hello").await;
-    server
-        .route(json!({"path": "/hello/:name", "methods": ["GET"], "publishedMethods": ["GET"], "handler": {"plugin": "hello"}}))
+    serves_hello_as(server, "hello").await;
+}
+
+/// Installs the `hello` example as plugin `name` on the route `/<name>/:name`, checks that it
+/// answers there, and returns the route's id.
+async fn serves_hello_as(server: &TestServer, name: &str) -> i64 {
+    server.install(name, "hello").await;
+    let route = server
+        .route(json!({"path": format!("/{name}/:name"), "methods": ["GET"], "publishedMethods": ["GET"], "handler": {"plugin": name}}))
         .await;
     assert_eq!(
-        server.get("/hello/ada").await.body,
+        server.get(&format!("/{name}/ada")).await.body,
         json!({"message": "hello, ada"})
     );
+    route
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -114,15 +121,10 @@ async fn the_child_and_the_server_compile_the_same_artifact_name() {
 #[tokio::test(flavor = "multi_thread")]
 async fn plugins_uploaded_with_one_binary_share_one_loaded_component() {
     let server = TestServer::start().await;
-    serves_hello(&server).await;
-    server.install("hello-again", "hello").await;
-    server
-        .route(json!({"path": "/again/:name", "methods": ["GET"], "publishedMethods": ["GET"], "handler": {"plugin": "hello-again"}}))
-        .await;
-    assert_eq!(
-        server.get("/again/ada").await.body,
-        json!({"message": "hello, ada"})
-    );
+    let routes = [
+        (serves_hello_as(&server, "hello").await, "hello"),
+        (serves_hello_as(&server, "hello-again").await, "hello-again"),
+    ];
     let stats = runtime_stats(&server).await;
     assert_eq!(
         (stats["compiled"].clone(), stats["componentsShared"].clone()),
@@ -131,17 +133,9 @@ async fn plugins_uploaded_with_one_binary_share_one_loaded_component() {
     );
 
     // Gone from memory once no plugin holds it: a later upload loads the artifact from disk.
-    for (route, plugin) in [("/hello/:name", "hello"), ("/again/:name", "hello-again")] {
-        let routes = server.admin("GET", "/admin/routes", None).await.body;
-        let id = routes
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["path"] == route)
-            .unwrap()["id"]
-            .clone();
+    for (route, plugin) in routes {
         let deleted = server
-            .admin("DELETE", &format!("/admin/routes/{id}"), None)
+            .admin("DELETE", &format!("/admin/routes/{route}"), None)
             .await;
         assert_eq!(deleted.status, 204);
         let deleted = server

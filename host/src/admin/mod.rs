@@ -155,7 +155,6 @@ fn known_tables(state: &AppState, names: Vec<String>) -> Result<String, HttpErro
     Ok(serde_json::Value::from(names).to_string())
 }
 
-/// Parses a numeric id from the path, 400 `INVALID_ID` otherwise.
 /// The export a hook attached in `phase` calls.
 fn hook_kind(phase: HookPhase) -> PluginKind {
     match phase {
@@ -164,6 +163,7 @@ fn hook_kind(phase: HookPhase) -> PluginKind {
     }
 }
 
+/// Parses a numeric id from the path, 400 `INVALID_ID` otherwise.
 fn parse_id(raw: &str) -> Result<i64, HttpError> {
     raw.parse()
         .map_err(|_| HttpError::bad_request("INVALID_ID", format!("{raw:?} is not an id")))

@@ -21,19 +21,11 @@ pub enum HookPhase {
     Post,
 }
 
-impl HookPhase {
-    /// The spelling in the database and the admin API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pre => "pre",
-            Self::Post => "post",
-        }
-    }
-}
-
+/// The spelling is the `string_value` above, for the database and, through these, the
+/// admin API's error messages and input.
 impl std::fmt::Display for HookPhase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.to_value())
     }
 }
 
@@ -41,11 +33,7 @@ impl std::str::FromStr for HookPhase {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "pre" => Ok(Self::Pre),
-            "post" => Ok(Self::Post),
-            _ => Err(()),
-        }
+        Self::try_from_value(&s.to_owned()).map_err(|_| ())
     }
 }
 
@@ -125,16 +113,14 @@ mod tests {
 
     #[test]
     fn a_phase_reads_and_writes_its_one_spelling() {
-        for phase in [HookPhase::Pre, HookPhase::Post] {
-            assert_eq!(phase.as_str().parse(), Ok(phase));
-            assert_eq!(phase.to_value(), phase.as_str().to_owned());
-            assert_eq!(
-                HookPhase::try_from_value(&phase.as_str().to_owned()),
-                Ok(phase)
-            );
+        for (phase, spelling) in [(HookPhase::Pre, "pre"), (HookPhase::Post, "post")] {
+            assert_eq!(spelling.parse(), Ok(phase));
+            assert_eq!(phase.to_string(), spelling);
+            assert_eq!(phase.to_value(), spelling.to_owned());
+            assert_eq!(HookPhase::try_from_value(&spelling.to_owned()), Ok(phase));
             assert_eq!(
                 serde_json::to_value(phase).unwrap(),
-                serde_json::json!(phase.as_str())
+                serde_json::json!(spelling)
             );
         }
         assert_eq!("PRE".parse::<HookPhase>(), Err(()));
